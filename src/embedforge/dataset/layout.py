@@ -1,0 +1,129 @@
+"""The dataset folder: BEIR layout plus what the trainer and a reader need.
+
+    DIR/corpus.jsonl        {"_id", "title", "text", "source", "section", "page"}  every chunk
+    DIR/queries.jsonl       {"_id", "text", "chunk_id", "source", "prompt_name", "prompt_hash", "llm", "created_at"}
+    DIR/qrels/train.tsv     query-id <TAB> corpus-id <TAB> score, with a header line
+    DIR/qrels/eval.tsv      the same for the eval split
+    DIR/train.parquet       anchor, positive   (the train pairs, for SentenceTransformerTrainer)
+    DIR/manifest.json       configuration, versions, input hashes, counts
+    DIR/README.md           the dataset card
+
+Training and evaluation read a folder through :func:`load_dataset_dir`; retrieval is
+always over the whole corpus, not over the eval chunks alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from embedforge.errors import EmbedforgeError
+from embedforge.files import atomic_write_text, iter_jsonl, write_jsonl
+
+SPLITS = ("train", "eval")
+
+
+@dataclass
+class RetrievalDataset:
+    """A retrieval dataset held in memory.
+
+    Attributes:
+        corpus: chunk id -> record (``title``, ``text`` and provenance fields).
+        queries: query id -> record (``text`` and provenance fields).
+        qrels: split name -> query id -> set of relevant chunk ids.
+    """
+
+    corpus: dict[str, dict[str, Any]]
+    queries: dict[str, dict[str, Any]]
+    qrels: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+    def split_queries(self, split: str) -> dict[str, str]:
+        """Query id -> question text for one split."""
+        return {qid: self.queries[qid]["text"] for qid in self.qrels.get(split, {})}
+
+    def corpus_texts(self) -> dict[str, str]:
+        """Chunk id -> chunk text, for the whole corpus."""
+        return {cid: row["text"] for cid, row in self.corpus.items()}
+
+    def pairs(self, split: str) -> list[tuple[str, str]]:
+        """(question, chunk text) pairs of a split, in query order, one per relevant chunk."""
+        out = []
+        for qid, relevant in self.qrels.get(split, {}).items():
+            for cid in sorted(relevant):
+                out.append((self.queries[qid]["text"], self.corpus[cid]["text"]))
+        return out
+
+
+def write_dataset_dir(out_dir: str | os.PathLike[str], dataset: RetrievalDataset) -> None:
+    """Write corpus, queries, qrels and ``train.parquet`` (atomically, file by file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out_dir)
+    write_jsonl(out / "corpus.jsonl", ({"_id": cid, **row} for cid, row in dataset.corpus.items()))
+    write_jsonl(out / "queries.jsonl", ({"_id": qid, **row} for qid, row in dataset.queries.items()))
+    for split in SPLITS:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+        writer.writerow(["query-id", "corpus-id", "score"])
+        for qid, relevant in dataset.qrels.get(split, {}).items():
+            for cid in sorted(relevant):
+                writer.writerow([qid, cid, 1])
+        atomic_write_text(out / "qrels" / f"{split}.tsv", buffer.getvalue())
+    anchors, positives = zip(*dataset.pairs("train")) if dataset.pairs("train") else ((), ())
+    table = pa.table({"anchor": list(anchors), "positive": list(positives)})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    from embedforge.files import atomic_write_bytes
+
+    atomic_write_bytes(out / "train.parquet", sink.getvalue().to_pybytes())
+
+
+def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
+    """Read a dataset folder written by ``dataset build`` or ``dataset import``.
+
+    Raises:
+        EmbedforgeError: not a dataset folder, a missing file, or qrels naming unknown ids.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise EmbedforgeError(f"{root}: dataset folder not found; build one with `embedforge dataset build`")
+    for name in ("corpus.jsonl", "queries.jsonl", "qrels"):
+        if not (root / name).exists():
+            raise EmbedforgeError(
+                f"{root}: not an embedforge dataset folder (no {name}); "
+                "build one with `embedforge dataset build` or `embedforge dataset import`"
+            )
+    corpus = {str(row.pop("_id")): row for row in iter_jsonl(root / "corpus.jsonl") if "_id" in row}
+    queries = {str(row.pop("_id")): row for row in iter_jsonl(root / "queries.jsonl") if "_id" in row}
+    qrels = {split: _read_qrels(root / "qrels" / f"{split}.tsv") for split in SPLITS}
+    for split, table in qrels.items():
+        for qid, relevant in table.items():
+            if qid not in queries:
+                raise EmbedforgeError(f"{root}/qrels/{split}.tsv: unknown query id {qid!r}; the folder is inconsistent")
+            unknown = relevant - corpus.keys()
+            if unknown:
+                raise EmbedforgeError(
+                    f"{root}/qrels/{split}.tsv: unknown corpus id {sorted(unknown)[0]!r}; the folder is inconsistent"
+                )
+    return RetrievalDataset(corpus=corpus, queries=queries, qrels=qrels)
+
+
+def _read_qrels(path: Path) -> dict[str, set[str]]:
+    if not path.is_file():
+        return {}
+    table: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
+            if not row or (number == 1 and row[0] == "query-id"):
+                continue
+            if len(row) < 2:
+                raise EmbedforgeError(f"{path}:{number}: expected query-id, corpus-id, score")
+            score = float(row[2]) if len(row) > 2 and row[2] else 1.0
+            if score > 0:
+                table.setdefault(row[0], set()).add(row[1])
+    return table

