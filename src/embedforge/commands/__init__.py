@@ -1,0 +1,7 @@
+"""The CLI's commands, one module per stage; importing this package registers them on ``embedforge.cli.app``."""
+
+from __future__ import annotations
+
+from embedforge.commands import compare, corpus, dataset, run, train
+
+__all__ = ["compare", "corpus", "dataset", "run", "train"]

@@ -1,0 +1,50 @@
+"""``embedforge chunk`` and ``embedforge corpus fetch``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from embedforge.cli import Config, app, corpus_app, section_settings
+
+
+@app.command("chunk")
+def chunk(
+    sources: Annotated[list[str], typer.Argument(help="Files (.html .pdf .md .txt), folders, or TOML manifests.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder; chunks.jsonl is written there.")],
+    embedder: Annotated[str | None, typer.Option(help="Embedder whose tokenizer measures chunks.")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
+    overlap_tokens: Annotated[int | None, typer.Option(help="Overlap between chunks in tokens.")] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document.")] = None,
+    config: Config = None,
+) -> None:
+    """Load, clean and chunk documents into OUT/chunks.jsonl."""
+    from embedforge.config import to_dict
+    from embedforge.corpus import ChunkSettings, chunk_documents, expand_sources
+    from embedforge.files import write_json
+
+    settings = section_settings(
+        ChunkSettings, config, "chunk",
+        embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
+    )
+    summary = chunk_documents(expand_sources(sources), out, settings)
+    write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
+    typer.echo(summary.format())
+    if summary.failures:
+        raise typer.Exit(2)
+
+
+@corpus_app.command("fetch")
+def fetch(
+    manifest: Annotated[Path, typer.Argument(help="TOML manifest listing documents (name, url, type, sha256).")],
+    dest: Annotated[Path | None, typer.Option(help="Folder to download into (default: the manifest's folder).")] = None,
+    allow_http: Annotated[bool, typer.Option("--allow-http", help="Allow plain http URLs.")] = False,
+) -> None:
+    """Download the documents a manifest lists and check their sha256."""
+    from embedforge.corpus import fetch_manifest
+
+    paths = fetch_manifest(manifest, dest, allow_http=allow_http)
+    for path in paths:
+        typer.echo(str(path))

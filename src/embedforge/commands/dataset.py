@@ -1,0 +1,115 @@
+"""``embedforge dataset build | regenerate | import | export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from embedforge.cli import Config, dataset_app, section_settings
+
+Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL")]
+Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name.")]
+PerChunk = Annotated[int | None, typer.Option("--questions-per-chunk", help="Questions to ask per chunk.")]
+Concurrency = Annotated[int | None, typer.Option("--concurrency", help="LLM calls in flight at once.")]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per LLM call.")]
+Retries = Annotated[int | None, typer.Option("--max-retries", help="Retries on timeouts, 429 and 5xx.")]
+Temperature = Annotated[float | None, typer.Option("--temperature", help="Sampling temperature.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer.")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and the split.")]
+Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers.")]
+Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls (default ~/.cache/embedforge/).")]
+EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split.")]
+RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off).")]
+
+
+def generation_settings(config: Path | None, **flags: Any) -> Any:
+    from embedforge.generators import GenerationSettings
+
+    return section_settings(GenerationSettings, config, "generate", **flags)
+
+
+def dataset_settings(config: Path | None, **flags: Any) -> Any:
+    from embedforge.dataset import DatasetSettings
+
+    return section_settings(DatasetSettings, config, "dataset", **flags)
+
+
+@dataset_app.command("build")
+def build(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders or manifests to build from.")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")],
+    llm: Llm = None, prompt: Prompt = None, questions_per_chunk: PerChunk = None, concurrency: Concurrency = None,
+    timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
+    max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
+    eval_fraction: EvalFraction = None, roundtrip_k: RoundtripK = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
+    config: Config = None,
+) -> None:
+    """Chunk documents, generate a question per chunk, filter, and split into train/eval."""
+    from embedforge.corpus import ChunkSettings, expand_sources
+    from embedforge.dataset import build_dataset
+
+    gen = generation_settings(
+        config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
+        timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        completions=completions, cache=cache,
+    )
+    data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed, roundtrip_k=roundtrip_k,
+                            roundtrip_model=embedder)
+    chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
+    summary = build_dataset(expand_sources(sources), out, chunk_settings=chunking, generation_settings=gen,
+                            dataset_settings=data)
+    typer.echo(summary.format())
+
+
+@dataset_app.command("regenerate")
+def regenerate(
+    dataset: Annotated[Path, typer.Argument(help="Existing dataset folder (its chunks and split are kept).")],
+    out: Annotated[Path, typer.Option("--out", help="New dataset folder.")],
+    prompt: Prompt = None, llm: Llm = None, questions_per_chunk: PerChunk = None, concurrency: Concurrency = None,
+    timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
+    max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
+    roundtrip_k: RoundtripK = None, config: Config = None,
+) -> None:
+    """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
+    from embedforge.dataset import regenerate as regenerate_dataset
+
+    gen = generation_settings(
+        config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
+        timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        completions=completions, cache=cache,
+    )
+    data = dataset_settings(config, roundtrip_k=roundtrip_k)
+    summary = regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data)
+    typer.echo(summary.format())
+
+
+@dataset_app.command("import")
+def import_(
+    train_file: Annotated[Path, typer.Argument(help="LlamaIndex or reference-notebook JSON: the train split.")],
+    eval_file: Annotated[Path | None, typer.Argument(help="Optional JSON for the eval split.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")] = Path("dataset"),
+    eval_fraction: EvalFraction = None, seed: Seed = None, config: Config = None,
+) -> None:
+    """Import a dataset from LlamaIndex's EmbeddingQAFinetuneDataset or the reference notebook's JSON."""
+    from embedforge.dataset import import_dataset
+
+    data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed)
+    summary = import_dataset(train_file, eval_file, out, data)
+    typer.echo(summary.format())
+
+
+@dataset_app.command("export")
+def export(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    format: Annotated[str, typer.Option("--format", help="llamaindex")] = "llamaindex",
+) -> None:
+    """Export a dataset folder (LlamaIndex EmbeddingQAFinetuneDataset JSON)."""
+    from embedforge.dataset import export_dataset
+
+    export_dataset(dataset, out, format=format)
+    typer.echo(str(out))

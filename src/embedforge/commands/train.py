@@ -1,0 +1,43 @@
+"""``embedforge train``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from embedforge.cli import Config, app, dims_option, section_settings
+
+
+@app.command("train")
+def train(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (from `dataset build` or `dataset import`).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the fine-tuned model.")],
+    base_model: Annotated[str | None, typer.Option(help="bundled | a model folder | a Hugging Face id.")] = None,
+    dims: Annotated[str | None, typer.Option(help="Matryoshka dims, descending, e.g. 384,256,128,64.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Pairs per batch (in-batch negatives).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs.")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate.")] = None,
+    warmup_ratio: Annotated[float | None, typer.Option(help="Share of steps for warm-up.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    loss: Annotated[str | None, typer.Option(help="mnrl | cached-mnrl (GradCache, big batches in small memory).")] = None,
+    hard_negatives: Annotated[int | None, typer.Option(help="Mine K hard negatives per pair with the base model.")] = None,
+    query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions (default: the model's).")] = None,
+    trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model.")] = None,
+    resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu | cuda | cuda:1 (default: best available).")] = None,
+    config: Config = None,
+) -> None:
+    """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
+    from embedforge.training import TrainSettings
+    from embedforge.training import train as train_model
+
+    settings = section_settings(
+        TrainSettings, config, "train",
+        base_model=base_model, dims=dims_option(dims), batch_size=batch_size, epochs=epochs,
+        learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
+        query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device,
+    )
+    result = train_model(dataset, out, settings)
+    typer.echo(result.format() if hasattr(result, "format") else str(result))

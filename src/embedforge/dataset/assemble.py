@@ -1,0 +1,91 @@
+"""Turn chunks, kept questions and a split into a :class:`RetrievalDataset`.
+
+This is where ids and provenance are fixed: a query id is the hash of its chunk
+id and its text (so it is the same on every run), each query record carries the
+chunk, source, prompt, LLM and time it came from, and the eval split searches the
+whole corpus. Both ``build`` and ``regenerate`` go through here, so both write
+the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from embedforge.corpus.record import Chunk
+from embedforge.dataset.layout import RetrievalDataset
+from embedforge.fingerprint import text_hash
+
+PROVENANCE = ("prompt_name", "prompt_hash", "llm", "created_at")
+
+
+def query_id(chunk_id: str, question: str) -> str:
+    """Stable id of a question about a chunk: content hash, never a position."""
+    return text_hash(f"{chunk_id}\n{question.strip()}")
+
+
+@dataclass(frozen=True)
+class SplitSizes:
+    """Queries and chunks per split."""
+
+    train_queries: int
+    eval_queries: int
+    train_chunks: int
+    eval_chunks: int
+
+
+def corpus_records(chunks: Iterable[Chunk]) -> dict[str, dict[str, Any]]:
+    """chunk id -> BEIR corpus record (``title``, ``text`` plus where it came from), in chunk order."""
+    return {
+        c.id: {"title": c.title, "text": c.text, "source": c.source, "section": c.section, "page": c.page}
+        for c in chunks
+    }
+
+
+def assemble(chunks: Sequence[Chunk], kept: Iterable[Any], split: dict[str, str]) -> RetrievalDataset:
+    """Build the in-memory dataset.
+
+    Args:
+        chunks: the whole corpus, in document order.
+        kept: kept question records (``chunk_id``, ``question`` and the ``PROVENANCE``
+            attributes); a question repeated for the same chunk is written once, with its
+            earliest ``created_at``.
+        split: chunk id -> ``"train"`` / ``"eval"`` for every chunk that has questions.
+
+    Returns:
+        A dataset with queries sorted by id (order-independent output) and qrels per split.
+
+    Raises:
+        KeyError: a question names a chunk missing from ``chunks`` or from ``split`` (a bug upstream).
+    """
+    by_id = {c.id: c for c in chunks}
+    queries: dict[str, dict[str, Any]] = {}
+    for record in kept:
+        chunk = by_id[record.chunk_id]
+        text = record.question.strip()
+        qid = query_id(chunk.id, text)
+        row = {"text": text, "chunk_id": chunk.id, "source": chunk.source}
+        row.update({name: getattr(record, name, None) for name in PROVENANCE})
+        previous = queries.get(qid)
+        if previous is None or str(row["created_at"] or "") < str(previous["created_at"] or ""):
+            queries[qid] = row
+    ordered = dict(sorted(queries.items()))
+    qrels: dict[str, dict[str, set[str]]] = {"train": {}, "eval": {}}
+    for qid, row in ordered.items():
+        qrels[split[row["chunk_id"]]][qid] = {row["chunk_id"]}
+    return RetrievalDataset(corpus=corpus_records(chunks), queries=ordered, qrels=qrels)
+
+
+def split_sizes(dataset: RetrievalDataset) -> SplitSizes:
+    """Count queries and distinct relevant chunks in each split."""
+
+    def chunks_of(split: str) -> int:
+        return len({cid for rel in dataset.qrels.get(split, {}).values() for cid in rel})
+
+    return SplitSizes(
+        train_queries=len(dataset.qrels.get("train", {})),
+        eval_queries=len(dataset.qrels.get("eval", {})),
+        train_chunks=chunks_of("train"),
+        eval_chunks=chunks_of("eval"),
+    )

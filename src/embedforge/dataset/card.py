@@ -1,0 +1,113 @@
+"""The dataset card, ``README.md``: what is in the folder and how to load it.
+
+Written for a person deciding whether to trust the data: where the passages come
+from, how many there are, which prompt and model wrote the questions, what was
+filtered and why, how it was split. Only content-derived facts go in (no times,
+no cache counters), so two identical runs write the same card.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from embedforge.dataset.layout import RetrievalDataset
+from embedforge.dataset.summary import DatasetSummary
+
+_LOADING = """\
+## Loading
+
+BEIR layout (`corpus.jsonl`, `queries.jsonl`, `qrels/{{train,eval}}.tsv`): any BEIR reader works, e.g.
+
+```python
+from embedforge.dataset import load_dataset_dir
+ds = load_dataset_dir("{name}")
+queries, corpus, relevant = ds.split_queries("eval"), ds.corpus_texts(), ds.qrels["eval"]
+```
+
+Evaluate with sentence-transformers over the whole corpus:
+
+```python
+from sentence_transformers.evaluation import InformationRetrievalEvaluator
+evaluator = InformationRetrievalEvaluator(queries, corpus, relevant, name="eval")
+```
+
+Train pairs for `SentenceTransformerTrainer` (columns `anchor`, `positive`):
+
+```python
+from datasets import load_dataset
+train = load_dataset("parquet", data_files="{name}/train.parquet")["train"]
+```
+"""
+
+
+def _table(rows: list[tuple[str, Any]], header: tuple[str, str]) -> list[str]:
+    lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in rows]
+    return lines
+
+
+def _provenance(dataset: RetrievalDataset, field: str) -> str:
+    values = Counter(str(row.get(field)) for row in dataset.queries.values() if row.get(field))
+    return ", ".join(f"`{v}` ({n})" for v, n in sorted(values.items())) or "n/a"
+
+
+def render_card(name: str, dataset: RetrievalDataset, summary: DatasetSummary, *, kind: str,
+                settings: dict[str, Any]) -> str:
+    """Markdown text of the card.
+
+    Args:
+        name: the folder name, used in the loading snippets.
+        dataset: the dataset written.
+        summary: its counts.
+        kind: ``build``, ``regenerate`` or ``import``.
+        settings: split/filter settings to show (``eval_fraction``, ``seed``, ``roundtrip_k``, ``roundtrip_model``).
+    """
+    per_source = Counter(str(row.get("source") or "unknown") for row in dataset.corpus.values())
+    lines = [
+        f"# Dataset card: {name}",
+        "",
+        f"Question/passage pairs for fine-tuning and evaluating a retriever, made by `embedforge dataset {kind}`.",
+        "",
+        "## Sources",
+        "",
+        *_table(sorted(per_source.items()), ("source", "chunks")),
+        "",
+        "## Sizes",
+        "",
+        *_table(
+            [
+                ("chunks (corpus)", summary.chunks),
+                ("chunks with a kept question", summary.chunks_with_questions),
+                ("questions kept", summary.questions),
+                ("failed generations", summary.failed),
+                *[(f"filtered: {reason}", n) for reason, n in sorted(summary.filtered.items())],
+            ],
+            ("what", "count"),
+        ),
+        "",
+        "## Generation",
+        "",
+        f"- LLM: {_provenance(dataset, 'llm')}",
+        f"- prompt: {_provenance(dataset, 'prompt_name')}; hash {_provenance(dataset, 'prompt_hash')}",
+        f"- round-trip filter: a question is kept only if its own chunk ranks in the top "
+        f"{settings.get('roundtrip_k', 'n/a')} of all chunks with `{settings.get('roundtrip_model', 'n/a')}` "
+        "(0 = off). The filter uses the base model, so eval questions are ones the base model can already "
+        "place near their chunk: gains measured on them are conservative.",
+        "",
+        "## Split",
+        "",
+        f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, seed {settings.get('seed', 'n/a')}): "
+        "all questions of a chunk are in one split. Eval retrieval searches the whole corpus.",
+        "",
+        *_table(
+            [
+                ("train", f"{summary.train_queries} queries over {summary.train_chunks} chunks"),
+                ("eval", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
+            ],
+            ("split", "size"),
+        ),
+        "",
+        _LOADING.format(name=name),
+    ]
+    return "\n".join(lines)

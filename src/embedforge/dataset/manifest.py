@@ -1,0 +1,121 @@
+"""``manifest.json``: what made a dataset folder, so a reader can trust or redo it.
+
+It records the resolved configuration (with every secret scrubbed), the versions
+of the packages that shaped the output, the sha256 of every input, and the
+counts (chunks, LLM calls, cache hits, questions, filtered by reason, failed,
+tokens and estimated cost as the generator reports them). Only ``created_at``
+and the per-run counters (LLM calls, cache hits, tokens, cost) change between two
+identical runs; everything else is equal bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from embedforge.fingerprint import file_hash
+
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+PACKAGES = (
+    "embedforge",
+    "sentence-transformers",
+    "transformers",
+    "torch",
+    "langchain-core",
+    "langchain-openai",
+    "llama-cpp-python",
+    "pypdf",
+    "beautifulsoup4",
+    "pyarrow",
+)
+SCRUBBED = "***"
+_SECRET_WORDS = ("key", "secret", "password", "passwd", "credential", "authorization")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for setting names that may hold a secret (``api_key``, ``hf_token``, ``secret``...).
+
+    ``*_tokens`` (token counts, ``max_tokens``) is not a secret; ``token`` / ``*_token`` is.
+    """
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS) or lowered == "token" or lowered.endswith("_token")
+
+
+def scrub(value: Any) -> Any:
+    """A JSON-ready copy of ``value`` with secret-named entries replaced by ``***``.
+
+    Dataclasses become dicts, paths and other objects strings, tuples lists.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {
+            str(k): (SCRUBBED if is_secret_name(str(k)) and v not in (None, "") else scrub(v))
+            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+        }
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [scrub(v) for v in items]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """Installed version of each package; packages not installed are left out."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def source_hashes(sources: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """sha256 of every source file (folders are walked); URLs and missing paths map to ``""``."""
+    hashes: dict[str, str] = {}
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                hashes[str(file)] = file_hash(str(file))
+        elif path.is_file():
+            hashes[str(path)] = file_hash(str(path))
+        else:
+            hashes[str(source)] = ""
+    return dict(sorted(hashes.items()))
+
+
+def build_manifest(
+    *,
+    kind: str,
+    configuration: Any,
+    inputs: dict[str, Any],
+    counts: dict[str, Any],
+    created_at: str | None = None,
+) -> dict[str, Any]:
+    """The manifest as a dict, ready for ``files.write_json``.
+
+    Args:
+        kind: ``build``, ``regenerate`` or ``import``.
+        configuration: the resolved settings (dataclasses or dicts); secrets are scrubbed.
+        inputs: input name -> sha256 (documents, ``chunks.jsonl``, imported files, the parent dataset).
+        counts: the run's counts (see :class:`DatasetSummary` and the generator's counts).
+        created_at: ISO time of the run; now (UTC) when None.
+    """
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "configuration": scrub(configuration),
+        "versions": package_versions(),
+        "inputs": scrub(inputs),
+        "counts": scrub(counts),
+        "created_at": created_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,47 @@
+"""Settings of the dataset stage: how to split and how hard to filter.
+
+One dataclass, so the CLI (flags), ``config.py`` (TOML) and the tests build the
+same object. ``validate`` turns a bad value into one EmbedforgeError line before
+any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from embedforge.errors import EmbedforgeError
+
+# Top-5 of ~100-200 chunks is the best 3-5% of the corpus: a question that its own
+# chunk cannot reach there is off-topic or generic (e.g. "What is ALS?" fits half the
+# chunks). K=1 would keep only questions the base model already answers, leaving
+# nothing to learn; K=0 turns the filter off.
+DEFAULT_ROUNDTRIP_K = 5
+
+
+@dataclass(frozen=True)
+class DatasetSettings:
+    """How a dataset folder is split and filtered.
+
+    Attributes:
+        eval_fraction: share of question-bearing chunks whose questions go to the eval split.
+        seed: seeds the chunk -> split assignment (same seed, same split).
+        roundtrip_k: keep a question only if its own chunk ranks in the top K of all chunks; 0 disables.
+        roundtrip_model: embedder SPEC the round-trip filter ranks with (``bundled``, a folder, a hub id).
+    """
+
+    eval_fraction: float = 0.2
+    seed: int = 42
+    roundtrip_k: int = DEFAULT_ROUNDTRIP_K
+    roundtrip_model: str = "bundled"
+
+    def validate(self) -> DatasetSettings:
+        """Return self, or raise EmbedforgeError naming the bad value."""
+        if not 0.0 < self.eval_fraction < 1.0:
+            raise EmbedforgeError(
+                f"--eval-fraction {self.eval_fraction}: must be between 0 and 1 (exclusive); try 0.2"
+            )
+        if self.roundtrip_k < 0:
+            raise EmbedforgeError(f"--roundtrip-k {self.roundtrip_k}: must be 0 (off) or a positive rank; try 5")
+        if not self.roundtrip_model.strip():
+            raise EmbedforgeError("roundtrip_model: empty model spec; use `bundled` or a model folder")
+        return self

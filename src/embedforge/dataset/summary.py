@@ -1,0 +1,59 @@
+"""What a dataset command did, for the CLI's closing lines and the manifest's counts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class DatasetSummary:
+    """Counts of one ``dataset build`` / ``regenerate`` / ``import``.
+
+    Attributes:
+        out_dir: the folder written.
+        chunks: chunks in the corpus (retrieval is over all of them).
+        chunks_with_questions: chunks with at least one kept question.
+        questions: kept questions (distinct queries written).
+        filtered: dropped questions by reason (generator filters plus ``roundtrip``).
+        failed: question slots whose LLM call failed after retries.
+        llm_calls: LLM calls made by this run (0 when every answer came from the cache).
+        cached: answers served from the cache.
+        train_queries, eval_queries, train_chunks, eval_chunks: split sizes.
+    """
+
+    out_dir: Path
+    chunks: int
+    chunks_with_questions: int
+    questions: int
+    filtered: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    llm_calls: int = 0
+    cached: int = 0
+    train_queries: int = 0
+    eval_queries: int = 0
+    train_chunks: int = 0
+    eval_chunks: int = 0
+
+    def counts(self) -> dict[str, Any]:
+        """The counts as a JSON-ready dict (no folder)."""
+        row = asdict(self)
+        row.pop("out_dir")
+        row["filtered"] = dict(sorted(self.filtered.items()))
+        return row
+
+    def format(self) -> str:
+        """A few human lines for the end of a CLI command."""
+        filtered = ", ".join(f"{reason} {n}" for reason, n in sorted(self.filtered.items())) or "none"
+        share = self.chunks_with_questions / self.chunks if self.chunks else 0.0
+        return "\n".join(
+            [
+                f"dataset: {self.out_dir}",
+                f"  chunks {self.chunks}, with a kept question {self.chunks_with_questions} ({share:.0%})",
+                f"  questions kept {self.questions}; filtered: {filtered}; failed {self.failed}",
+                f"  llm calls {self.llm_calls}, cached {self.cached}",
+                f"  train: {self.train_queries} queries over {self.train_chunks} chunks; "
+                f"eval: {self.eval_queries} queries over {self.eval_chunks} chunks (searched against all {self.chunks})",
+            ]
+        )

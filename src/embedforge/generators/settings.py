@@ -1,0 +1,87 @@
+"""Settings of the question-generation stage.
+
+One dataclass the CLI, ``config.py`` and the tests fill in. Every field that
+changes what the LLM writes (llm, prompt, questions per chunk, temperature,
+max tokens, seed, completions) is part of the cache key; the others
+(concurrency, timeout, retries, filter bounds, cache file) are not, so
+changing them re-uses cached generations.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedforge.errors import EmbedforgeError
+
+CACHE_ENV = "EMBEDFORGE_CACHE"
+
+
+def default_cache_path() -> Path:
+    """``$EMBEDFORGE_CACHE``, else ``~/.cache/embedforge/llm.sqlite`` (XDG_CACHE_HOME honoured)."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "embedforge" / "llm.sqlite"
+
+
+@dataclass
+class GenerationSettings:
+    """How questions are generated.
+
+    Attributes:
+        llm: backend spec: ``bundled``, ``llamacpp:PATH.gguf``, ``openai:MODEL``, ``openai-compatible:MODEL@URL``.
+        prompt: packaged prompt name or a TOML file path; None = ``default`` (or ``multi`` when
+            ``questions_per_chunk`` > 1).
+        questions_per_chunk: questions asked of each chunk.
+        concurrency: LLM calls in flight (the in-process model serialises anyway).
+        timeout: seconds per LLM call.
+        max_retries: retries after the first try, on timeouts, dropped connections, 429 and 5xx.
+        backoff: first retry delay in seconds, doubled each retry (Retry-After wins when given).
+        temperature, max_tokens, seed: sampling; temperature 0 is greedy.
+        completions: use the completions API (base models) with ``openai-compatible``.
+        cache: SQLite cache file; None = :func:`default_cache_path`.
+        min_words, max_words: bounds of a kept question.
+        progress: show a tqdm bar.
+    """
+
+    llm: str = "bundled"
+    prompt: str | None = None
+    questions_per_chunk: int = 1
+    concurrency: int = 4
+    timeout: float = 120.0
+    max_retries: int = 4
+    backoff: float = 1.0
+    temperature: float = 0.0
+    max_tokens: int = 64
+    seed: int = 0
+    completions: bool = False
+    cache: str | None = None
+    min_words: int = 4
+    max_words: int = 40
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.questions_per_chunk >= 1, "questions_per_chunk", "use 1 or more"),
+            (self.concurrency >= 1, "concurrency", "use 1 or more"),
+            (self.timeout > 0, "timeout", "use a positive number of seconds"),
+            (self.max_retries >= 0, "max_retries", "use 0 or more"),
+            (self.backoff >= 0, "backoff", "use 0 or more seconds"),
+            (0 <= self.temperature <= 2, "temperature", "use a value in [0, 2]"),
+            (self.max_tokens >= 8, "max_tokens", "use 8 or more"),
+            (1 <= self.min_words <= self.max_words, "min_words/max_words", "need 1 <= min_words <= max_words"),
+        ]
+        for ok, name, fix in checks:
+            if not ok:
+                raise EmbedforgeError(f"generation setting {name}={getattr(self, name, '?')!r} is invalid; {fix}")
+
+    def cache_path(self) -> Path:
+        return Path(self.cache).expanduser() if self.cache else default_cache_path()
+
+    def prompt_name(self) -> str:
+        if self.prompt:
+            return self.prompt
+        return "default" if self.questions_per_chunk == 1 else "multi"

