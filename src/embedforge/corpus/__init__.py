@@ -1,1 +1,28 @@
-"""corpus stage."""
+"""The corpus stage: documents (HTML, PDF, Markdown, text) in, clean section-aware chunks out.
+
+Public API: :func:`chunk_documents` (``embedforge chunk``), :func:`fetch_manifest`
+(``embedforge corpus fetch``), :func:`load_manifest`, :func:`locate_documents`,
+and the records :class:`Chunk`, :class:`ChunkSettings`, :class:`CorpusSummary`.
+"""
+
+from __future__ import annotations
+
+from embedforge.corpus.manifest import Manifest, fetch_manifest, load_manifest, locate_documents
+from embedforge.corpus.record import Chunk, read_chunks, write_chunks
+from embedforge.corpus.settings import ChunkSettings, ParseLimits
+from embedforge.corpus.stage import CHUNKS_FILE, CorpusSummary, chunk_documents
+
+__all__ = [
+    "CHUNKS_FILE",
+    "Chunk",
+    "ChunkSettings",
+    "CorpusSummary",
+    "Manifest",
+    "ParseLimits",
+    "chunk_documents",
+    "fetch_manifest",
+    "load_manifest",
+    "locate_documents",
+    "read_chunks",
+    "write_chunks",
+]

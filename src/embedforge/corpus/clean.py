@@ -1,0 +1,109 @@
+"""Text hygiene shared by every loader: decoding bytes, repairing mojibake, whitespace.
+
+Web pages lie about their encoding and PDFs carry typographic debris, and the
+reference pipeline let ``â€™`` and ``Â`` into its training data. Every loader
+sends raw bytes through :func:`decode_bytes` and every text run through
+:func:`clean_inline`, so one place decides what clean text looks like.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import ftfy
+
+from embedforge.errors import EmbedforgeError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# A valid multi-byte UTF-8 sequence: next to invalid bytes it means corrupt UTF-8, not another code page.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=[\w\)\]\"”’%])\s+([,.;:!?])(?=\s|$|[\"”’)])")
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the first 8 KiB hold NUL bytes or mostly control bytes (an image, an archive...)."""
+    head = data[:8192]
+    if not head:
+        return False
+    if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False  # UTF-16/32 text is full of NULs
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return controls / len(head) > 0.05
+
+
+def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
+    """Decode a document's bytes to text.
+
+    Order: a BOM; strict UTF-8 (right even when the page declares another charset);
+    the declared charset; charset-normalizer's detection. Then mojibake repair.
+
+    Raises:
+        EmbedforgeError: empty, binary, or corrupt UTF-8 (valid and invalid sequences mixed).
+    """
+    if not data.strip():
+        raise EmbedforgeError(f"{name}: empty file; remove it or add text")
+    if looks_binary(data):
+        raise EmbedforgeError(f"{name}: binary data, not text; check the file type")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return repair(data.decode(encoding, errors="replace"))
+    try:
+        return repair(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data):
+            raise EmbedforgeError(
+                f"{name}: invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "re-save the file as UTF-8"
+            ) from exc
+    if declared and _known_codec(declared):
+        try:
+            return repair(data.decode(declared))
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong too; detect below
+    return repair(_detect(data, name))
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _detect(data: bytes, name: str) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise EmbedforgeError(f"{name}: not UTF-8 and no text encoding fits; re-save the file as UTF-8")
+    return str(best)
+
+
+def repair(text: str) -> str:
+    """Fix mojibake (``â€™`` -> ``’``, ``Â `` -> space) and drop control characters."""
+    fixed = ftfy.fix_text(text, normalization="NFC", unescape_html=False)
+    return _CONTROL.sub("", fixed)
+
+
+def clean_inline(text: str) -> str:
+    """One clean line: whitespace collapsed, zero-width marks gone, no space before ``.,;:!?``.
+
+    >>> clean_inline("known as\\n FTD-ALS  .  Next")
+    'known as FTD-ALS. Next'
+    """
+    text = _ZERO_WIDTH.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)

@@ -1,0 +1,79 @@
+"""Read one file into a :class:`Document`, choosing the loader by file type.
+
+:func:`parse_document` is the single entry point for every format, a plain
+top-level function of picklable arguments, so :mod:`embedforge.corpus.isolation`
+can run it in a worker process under time and memory limits. Any failure comes
+out as one EmbedforgeError line naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from embedforge.corpus.document import Document
+from embedforge.corpus.settings import ParseLimits
+from embedforge.errors import EmbedforgeError
+
+log = logging.getLogger(__name__)
+
+TYPES = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md",
+         ".txt": "txt", ".text": "txt"}
+
+
+def document_type(path: Path) -> str | None:
+    """``html``, ``pdf``, ``md`` or ``txt`` from the file suffix; None for anything else."""
+    return TYPES.get(path.suffix.lower())
+
+
+def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | None = None,
+                   label: str | None = None) -> Document:
+    """Parse one file.
+
+    Args:
+        path: the file.
+        limits: ``max_file_mb`` is enforced here; time and memory by the caller's worker process.
+        kind: ``html``/``pdf``/``md``/``txt``; None: from the suffix.
+        label: the name to use in messages and in ``Document.path`` (default: the path).
+
+    Raises:
+        EmbedforgeError: missing, too large, unsupported type, or unreadable content.
+    """
+    limits = limits or ParseLimits()
+    name = Path(label) if label else path
+    kind = kind or document_type(path)
+    if not path.is_file():
+        raise EmbedforgeError(f"{name}: file not found; check the path")
+    if kind is None:
+        raise EmbedforgeError(f"{name}: unsupported file type {path.suffix!r}; use .html, .pdf, .md or .txt")
+    size_mb = path.stat().st_size / 2**20
+    if size_mb > limits.max_file_mb:
+        raise EmbedforgeError(f"{name}: {size_mb:.0f} MiB is over the {limits.max_file_mb:.0f} MiB limit; "
+                              "raise the limit or split the file")
+    data = path.read_bytes()
+    try:
+        document = _dispatch(name, data, kind)
+    except (EmbedforgeError, MemoryError):
+        raise
+    except RecursionError as exc:
+        raise EmbedforgeError(f"{name}: nested too deeply to parse; simplify the file") from exc
+    except Exception as exc:  # a parser choking on a malformed file is the file's problem, not a crash
+        raise EmbedforgeError(f"{name}: could not parse ({type(exc).__name__}: {exc}); check the file") \
+            from exc
+    for warning in document.warnings:
+        log.warning("%s", warning)
+    return document
+
+
+def _dispatch(name: Path, data: bytes, kind: str) -> Document:
+    if kind == "html":
+        from embedforge.corpus.html import parse_html
+
+        return parse_html(name, data)
+    if kind == "pdf":
+        from embedforge.corpus.pdf import parse_pdf
+
+        return parse_pdf(name, data)
+    from embedforge.corpus.text import parse_text
+
+    return parse_text(name, data, markdown=kind == "md")

@@ -1,0 +1,85 @@
+"""Expand SOURCE arguments into the documents to read, lazily and in a stable order.
+
+A SOURCE is a file, a folder (searched recursively for .html/.htm/.pdf/.md/.txt,
+hidden entries skipped) or a TOML manifest (its documents, looked up in the
+manifest's folder or $EMBEDFORGE_CORPUS). Each document gets a ``label`` — the
+``source`` recorded in its chunks — that does not depend on the machine: the
+file name, the path below the folder's name, or the manifest entry's URL.
+A SOURCE that cannot be used is yielded as a :class:`SourceFailure`, not raised,
+so one bad argument does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedforge.corpus.loader import document_type
+from embedforge.corpus.manifest import load_manifest, locate_documents
+from embedforge.errors import EmbedforgeError
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A document to parse: where it is, what it is, and the label its chunks carry."""
+
+    path: Path
+    label: str
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """A SOURCE that yields no document, with the one-line reason."""
+
+    label: str
+    reason: str
+
+
+def iter_sources(sources: Iterable[str | os.PathLike[str]]) -> Iterator[SourceDocument | SourceFailure]:
+    """Documents (or failures) for each SOURCE, each file once, folders in sorted order."""
+    seen: set[Path] = set()
+    for source in sources:
+        for item in _expand(Path(source)):
+            if isinstance(item, SourceDocument):
+                key = item.path.resolve()
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield item
+
+
+def _expand(source: Path) -> Iterator[SourceDocument | SourceFailure]:
+    if source.is_dir():
+        yield from _folder(source)
+    elif source.suffix.lower() == ".toml":
+        yield from _manifest(source)
+    elif source.is_file():
+        yield SourceDocument(path=source, label=source.name, kind=document_type(source))
+    else:
+        yield SourceFailure(str(source), f"{source}: no such file or folder; check the path")
+
+
+def _folder(folder: Path) -> Iterator[SourceDocument]:
+    base = folder.resolve().name or "."
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or document_type(path) is None:
+                continue
+            yield SourceDocument(path=path, label=f"{base}/{path.relative_to(folder).as_posix()}",
+                                 kind=document_type(path))
+
+
+def _manifest(source: Path) -> Iterator[SourceDocument | SourceFailure]:
+    try:
+        manifest = load_manifest(source)
+        paths = locate_documents(manifest, fetch=False)
+    except EmbedforgeError as exc:
+        yield SourceFailure(str(source), str(exc))
+        return
+    for document, path in zip(manifest.documents, paths, strict=True):
+        yield SourceDocument(path=path, label=document.url, kind=document.type)

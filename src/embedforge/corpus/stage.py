@@ -1,0 +1,132 @@
+"""The corpus stage: SOURCE arguments in, ``chunks.jsonl`` and a summary out.
+
+:func:`chunk_documents` streams: one document is parsed (in a bounded worker),
+chunked, filtered and written before the next is read, so memory does not grow
+with the number of documents. A document that fails is recorded with its reason
+and skipped — or, with ``strict``, stops the run. The output is deterministic:
+the same inputs give byte-identical ``chunks.jsonl``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from embedforge.corpus.chunker import Chunker
+from embedforge.corpus.filters import ChunkFilter
+from embedforge.corpus.isolation import IsolatedParser
+from embedforge.corpus.settings import ChunkSettings
+from embedforge.corpus.sources import SourceFailure, iter_sources
+from embedforge.errors import EmbedforgeError
+from embedforge.files import atomic_open_text, dumps_line
+
+log = logging.getLogger(__name__)
+
+CHUNKS_FILE = "chunks.jsonl"
+
+
+@dataclass
+class CorpusSummary:
+    """What a corpus run did.
+
+    Attributes:
+        documents_read: documents parsed successfully.
+        chunks_kept: chunks written.
+        dropped: chunks dropped, by reason (too_short, no_content, duplicate, near_duplicate).
+        failures: (source, one-line reason) per document that could not be read.
+        warnings: non-fatal problems (e.g. content lost by the HTML parser).
+        token_counts: tokens (incl. special tokens) of each kept chunk, in output order.
+        output: the chunks.jsonl written.
+    """
+
+    documents_read: int = 0
+    chunks_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    token_counts: list[int] = field(default_factory=list)
+    output: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no document failed (the CLI exits 2 otherwise)."""
+        return not self.failures
+
+    def format(self) -> str:
+        """The human summary the CLI prints."""
+        dropped = ", ".join(f"{reason} {count}" for reason, count in sorted(self.dropped.items())) or "none"
+        lines = [f"documents read: {self.documents_read}", f"chunks kept: {self.chunks_kept}",
+                 f"chunks dropped: {sum(self.dropped.values())} ({dropped})"]
+        if self.token_counts:
+            lines.append(f"chunk tokens: min {min(self.token_counts)}, median "
+                         f"{statistics.median(self.token_counts):g}, max {max(self.token_counts)}")
+        lines.append(f"documents failed: {len(self.failures)}")
+        lines += [f"  failed: {reason}" for _, reason in self.failures]
+        lines += [f"  warning: {warning}" for warning in self.warnings]
+        if self.output is not None:
+            lines.append(f"wrote {self.output}")
+        return "\n".join(lines)
+
+
+def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
+                    settings: ChunkSettings | None = None) -> CorpusSummary:
+    """Chunk every document of ``sources`` into ``out_dir/chunks.jsonl``.
+
+    Args:
+        sources: files, folders (recursive) and TOML manifests.
+        out_dir: created if missing; ``chunks.jsonl`` replaced atomically.
+        settings: chunk size, filters, strictness, parse limits.
+
+    Returns:
+        The summary; ``summary.failures`` lists documents that could not be read.
+
+    Raises:
+        EmbedforgeError: bad settings, no SOURCE at all, or (``strict``) the first failing document.
+    """
+    settings = (settings or ChunkSettings()).validate()
+    items = list(iter_sources(sources))  # paths only: cheap, and the progress bar gets a total
+    if not items:
+        raise EmbedforgeError("no documents found in the given sources; pass .html, .pdf, .md or .txt files")
+    output = Path(out_dir) / CHUNKS_FILE
+    summary = CorpusSummary(output=output)
+    chunker, keep = Chunker(settings), ChunkFilter(settings)
+    dropped: Counter[str] = Counter()
+    with IsolatedParser(settings.limits) as parser, atomic_open_text(output) as out:
+        for item in tqdm(items, desc="chunking", unit="doc", disable=len(items) < 2):
+            if isinstance(item, SourceFailure):
+                _fail(summary, settings, item.label, item.reason)
+                continue
+            try:
+                document = parser.parse(item.path, item.kind, item.label)
+            except EmbedforgeError as exc:
+                _fail(summary, settings, item.label, str(exc))
+                continue
+            summary.documents_read += 1
+            summary.warnings += document.warnings
+            for chunk in chunker.chunk(document, item.label):
+                tokens = chunker.tokens(chunk.text)
+                reason = keep.reason_to_drop(chunk.text, tokens)
+                if reason is not None:
+                    dropped[reason] += 1
+                    continue
+                out.write(dumps_line(chunk.to_dict()) + "\n")
+                summary.chunks_kept += 1
+                summary.token_counts.append(tokens)
+    summary.dropped = dict(sorted(dropped.items()))
+    log.info("corpus: %d documents, %d chunks kept, %d failed", summary.documents_read, summary.chunks_kept,
+             len(summary.failures))
+    return summary
+
+
+def _fail(summary: CorpusSummary, settings: ChunkSettings, label: str, reason: str) -> None:
+    if settings.strict:
+        raise EmbedforgeError(reason)
+    log.warning("%s", reason)
+    summary.failures.append((label, reason))
