@@ -109,7 +109,8 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
 
 def _chunk_key(config: RunConfig, corpus_dir: str | Path | None) -> str:
     documents = _documents(config, corpus_dir)
-    return object_hash({"settings": dataclasses.asdict(config.chunk), "documents": [file_hash(str(p)) for p in documents]})
+    hashes = [file_hash(str(p)) if p.is_file() else str(p) for p in documents]
+    return object_hash({"settings": dataclasses.asdict(config.chunk), "documents": hashes})
 
 
 def _dataset_key(config: RunConfig, state: dict[str, Any]) -> str:
@@ -148,14 +149,18 @@ def _compare_key(config: RunConfig, state: dict[str, Any]) -> str:
 
 
 def _documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
-    from embedforge.corpus import expand_sources, locate_documents
+    """The document files of the run: the manifest's (located or fetched), or every file under ``sources``."""
+    from embedforge.corpus import locate_documents
 
     if config.corpus.manifest:
         folder = corpus_dir or config.corpus.folder
         return locate_documents(config.corpus.manifest, folder=folder)
     if not config.corpus.sources:
         raise EmbedforgeError("configuration [corpus]: give `manifest` or `sources`")
-    return expand_sources(config.corpus.sources)
+    files: list[Path] = []
+    for source in map(Path, config.corpus.sources):
+        files.extend(sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source])
+    return files
 
 
 def _chunk(config: RunConfig, corpus_dir: str | Path | None) -> None:

@@ -22,17 +22,17 @@ def chunk(
 ) -> None:
     """Load, clean and chunk documents into OUT/chunks.jsonl."""
     from embedforge.config import to_dict
-    from embedforge.corpus import ChunkSettings, chunk_documents, expand_sources
+    from embedforge.corpus import ChunkSettings, chunk_documents
     from embedforge.files import write_json
 
     settings = section_settings(
         ChunkSettings, config, "chunk",
         embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
-    summary = chunk_documents(expand_sources(sources), out, settings)
+    summary = chunk_documents(sources, out, settings)
     write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
-    if summary.failures:
+    if not summary.ok:
         raise typer.Exit(2)
 
 

@@ -49,7 +49,7 @@ def build(
     config: Config = None,
 ) -> None:
     """Chunk documents, generate a question per chunk, filter, and split into train/eval."""
-    from embedforge.corpus import ChunkSettings, expand_sources
+    from embedforge.corpus import ChunkSettings
     from embedforge.dataset import build_dataset
 
     gen = generation_settings(
@@ -60,7 +60,7 @@ def build(
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed, roundtrip_k=roundtrip_k,
                             roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
-    summary = build_dataset(expand_sources(sources), out, chunk_settings=chunking, generation_settings=gen,
+    summary = build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen,
                             dataset_settings=data)
     typer.echo(summary.format())
 
