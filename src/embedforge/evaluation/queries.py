@@ -37,7 +37,9 @@ class EvalQueries:
         return len(self.ids)
 
 
-def split_queries(dataset: RetrievalDataset, split: str, where: str | os.PathLike[str] = "dataset") -> EvalQueries:
+def split_queries(
+    dataset: RetrievalDataset, split: str, where: str | os.PathLike[str] = "dataset"
+) -> EvalQueries:
     """The questions of one qrels split, in qrels order, keeping those with a relevant chunk.
 
     Raises:
@@ -49,7 +51,7 @@ def split_queries(dataset: RetrievalDataset, split: str, where: str | os.PathLik
     kept = [(qid, rel) for qid, rel in table.items() if rel]
     if not kept:
         raise EmbedforgeError(
-            f"{where}/qrels/{split}.tsv: the {split} split is empty; rebuild the dataset with an eval share > 0"
+            f"{where}/qrels/{split}.tsv: the {split} split is empty; rebuild the dataset with eval questions"
         )
     return EvalQueries(
         ids=tuple(qid for qid, _ in kept),
@@ -77,7 +79,7 @@ def load_handwritten(path: str | os.PathLike[str], dataset: RetrievalDataset) ->
         where = f"{source}:{number}"
         question = str(row.get("question") or row.get("text") or "").strip()
         if not question:
-            raise EmbedforgeError(f"{where}: no \"question\"; write one question per line")
+            raise EmbedforgeError(f'{where}: no "question"; write one question per line')
         targets = _targets(row, where, dataset, normalised)
         qid = f"hw-{text_hash(question)}"
         if qid in ids:
@@ -86,7 +88,9 @@ def load_handwritten(path: str | os.PathLike[str], dataset: RetrievalDataset) ->
         texts.append(question)
         relevant.append(targets)
     if not ids:
-        raise EmbedforgeError(f"{source}: no questions in the file; add JSON lines with question and chunk_id")
+        raise EmbedforgeError(
+            f"{source}: no questions in the file; add JSON lines with question and chunk_id"
+        )
     return EvalQueries(ids=tuple(ids), texts=tuple(texts), relevant=tuple(relevant))
 
 
@@ -98,14 +102,18 @@ def _targets(
         chunk_ids = [str(c) for c in raw] if isinstance(raw, list) else [str(raw)]
         unknown = [cid for cid in chunk_ids if cid not in dataset.corpus]
         if unknown:
-            raise EmbedforgeError(f"{where}: unknown chunk id {unknown[0]!r}; take ids from the dataset's corpus.jsonl")
+            raise EmbedforgeError(
+                f"{where}: unknown chunk id {unknown[0]!r}; take ids from the dataset's corpus.jsonl"
+            )
         return frozenset(chunk_ids)
     answer = _normalise(str(row.get("answer") or ""))
     if not answer:
-        raise EmbedforgeError(f"{where}: no \"chunk_id\" or \"answer\"; say which chunk answers the question")
+        raise EmbedforgeError(f'{where}: no "chunk_id" or "answer"; say which chunk answers the question')
     found = frozenset(cid for cid, text in normalised.items() if answer in text)
     if not found:
-        raise EmbedforgeError(f"{where}: the answer text is in no chunk of the corpus; quote the chunk exactly")
+        raise EmbedforgeError(
+            f"{where}: the answer text is in no chunk of the corpus; quote the chunk exactly"
+        )
     return found
 
 

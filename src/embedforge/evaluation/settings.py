@@ -86,7 +86,7 @@ def dims_for(full_dim: int, requested: tuple[int, ...] | None) -> tuple[int, ...
     return tuple(sorted({full_dim, *(d for d in wanted if d <= full_dim)}, reverse=True))
 
 
-def parse_model_args(items: Sequence[str]) -> dict[str, str]:
+def parse_model_specs(items: Sequence[str]) -> dict[str, str]:
     """Turn ``["base=bundled", "tuned=models/run1"]`` into an ordered ``{name: spec}``.
 
     A bare SPEC (no ``=``) is named after itself: ``bundled`` or the folder's last part.
@@ -102,23 +102,31 @@ def parse_model_args(items: Sequence[str]) -> dict[str, str]:
             spec, name = item, item.rstrip("/").rsplit("/", 1)[-1]
         name, spec = name.strip(), spec.strip()
         if not name or not spec:
-            raise EmbedforgeError(f"--model {item!r}: expected NAME=SPEC, e.g. base=bundled or tuned=models/run1")
+            raise EmbedforgeError(
+                f"--model {item!r}: expected NAME=SPEC, e.g. base=bundled or tuned=models/run1"
+            )
         if not _NAME_PATTERN.match(name):
             raise EmbedforgeError(
                 f"--model {item!r}: the name {name!r} may hold only letters, digits, '_', '-' and '.'"
             )
         if name in models:
-            raise EmbedforgeError(f"--model {item!r}: the name {name!r} is given twice; give each model its own name")
+            raise EmbedforgeError(
+                f"--model {item!r}: the name {name!r} is given twice; give each model its own name"
+            )
         models[name] = spec
     if not models:
-        raise EmbedforgeError("no models to compare; pass --model NAME=SPEC at least once (e.g. base=bundled)")
+        raise EmbedforgeError(
+            "no models to compare; pass --model NAME=SPEC at least once (e.g. base=bundled)"
+        )
     return models
 
 
 def check_model_names(models: dict[str, str], bm25: bool) -> None:
     """Raise EmbedforgeError when the model dict is empty or a name clashes with the BM25 row."""
     if not models:
-        raise EmbedforgeError("no models to compare; pass --model NAME=SPEC at least once (e.g. base=bundled)")
+        raise EmbedforgeError(
+            "no models to compare; pass --model NAME=SPEC at least once (e.g. base=bundled)"
+        )
     for name in models:
         if not _NAME_PATTERN.match(name):
             raise EmbedforgeError(f"model name {name!r}: use only letters, digits, '_', '-' and '.'")

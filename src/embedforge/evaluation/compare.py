@@ -1,0 +1,187 @@
+"""``compare``: is the fine-tuned model better than the base, at which dim, and can that be trusted?
+
+Reads a dataset folder, encodes its whole corpus and the eval questions (plus any
+hand-written ones) once per model, scores every Matryoshka dim from truncated
+embeddings, adds BM25 on request, bootstraps the ndcg@10 differences from the first
+model, and writes ``metrics.json``, ``report.md``, ``per_query.csv`` and
+``ndcg_by_dim.png`` to the report folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from embedforge.dataset.layout import load_dataset_dir
+from embedforge.embedder import resolve_model
+from embedforge.errors import EmbedforgeError
+from embedforge.evaluation.bm25 import bm25_scores
+from embedforge.evaluation.encode import encode_model
+from embedforge.evaluation.metrics import RelevancePairs
+from embedforge.evaluation.per_query import write_per_query
+from embedforge.evaluation.plot import plot_ndcg_by_dim
+from embedforge.evaluation.queries import load_handwritten, split_queries
+from embedforge.evaluation.report import markdown_report
+from embedforge.evaluation.result import CompareResult, ModelInfo
+from embedforge.evaluation.section import SectionResult, add_intervals, evaluate_queries, evaluate_scores
+from embedforge.evaluation.settings import BM25_NAME, CompareSettings, check_model_names, dims_for
+from embedforge.files import atomic_write_text, write_json
+
+log = logging.getLogger(__name__)
+
+
+def compare(
+    dataset_dir: str | os.PathLike[str],
+    models: dict[str, str],
+    out_dir: str | os.PathLike[str],
+    settings: CompareSettings | None = None,
+) -> CompareResult:
+    """Compare embedding models (and optionally BM25) on a dataset's eval questions, dim by dim.
+
+    Args:
+        dataset_dir: a folder from ``dataset build`` / ``dataset import``.
+        models: ordered ``{name: spec}``; the first is the baseline (SPEC: ``bundled``, a folder, a hub id).
+        out_dir: the report folder (created; its four files are replaced).
+        settings: dims, BM25, bootstrap, split, hand-written questions...
+
+    Raises:
+        EmbedforgeError: a bad dataset folder, an empty split, a missing or corrupt model, a bad name.
+    """
+    settings = settings or CompareSettings()
+    settings.validate()
+    check_model_names(models, settings.bm25)
+    started = time.perf_counter()
+    for spec in models.values():
+        resolve_model(spec)  # a missing folder fails now, before any model is encoded
+    dataset = load_dataset_dir(dataset_dir)
+    sections = [SectionResult("eval", split_queries(dataset, settings.split, dataset_dir))]
+    if settings.extra_queries:
+        sections.append(SectionResult("handwritten", load_handwritten(settings.extra_queries, dataset)))
+    corpus_ids = list(dataset.corpus)
+    corpus_texts = [str(dataset.corpus[cid].get("text", "")) for cid in corpus_ids]
+    pairs = [RelevancePairs(corpus_ids, s.queries.relevant) for s in sections]
+    question_texts = [text for s in sections for text in s.queries.texts]
+
+    infos = [
+        _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
+        for name, spec in tqdm(models.items(), desc="models", disable=len(models) < 2)
+    ]
+    if settings.bm25:
+        infos.append(_score_bm25(corpus_texts, sections, pairs, sorted({d for i in infos for d in i.dims})))
+    for section in sections:
+        add_intervals(section, settings.bootstrap_samples, settings.seed)
+
+    result = CompareResult(
+        out_dir=Path(out_dir),
+        dataset_dir=Path(dataset_dir),
+        corpus_size=len(corpus_ids),
+        models=infos,
+        sections=sections,
+        settings=settings,
+    )
+    _write_outputs(result)
+    result.seconds = time.perf_counter() - started
+    log.info(
+        "compare: %d models, %d questions, %.1fs; report in %s",
+        len(infos),
+        len(sections[0].queries),
+        result.seconds,
+        result.out_dir,
+    )
+    return result
+
+
+def _score_model(
+    name: str,
+    spec: str,
+    corpus_texts: list[str],
+    question_texts: list[str],
+    sections: list[SectionResult],
+    pairs: list[RelevancePairs],
+    settings: CompareSettings,
+) -> ModelInfo:
+    encoded = encode_model(
+        name,
+        spec,
+        corpus_texts,
+        question_texts,
+        batch_size=settings.batch_size,
+        device=settings.device,
+        trust_remote_code=settings.trust_remote_code,
+        query_prompt=settings.query_prompt,
+    )
+    dims = dims_for(encoded.full_dim, settings.dims)
+    skipped = sorted(set(settings.dims or ()) - set(dims))
+    if skipped:
+        log.warning("%s: outputs %d dims, so dims %s are skipped for it", name, encoded.full_dim, skipped)
+    start = 0
+    for section, section_pairs in zip(sections, pairs, strict=True):
+        rows = slice(start, start + len(section.queries))
+        evaluate_queries(
+            section, name, encoded.queries[rows], encoded.corpus, encoded.similarity, dims, section_pairs
+        )
+        start = rows.stop
+    return ModelInfo(
+        name=name,
+        spec=spec,
+        full_dim=encoded.full_dim,
+        dims=dims,
+        similarity=encoded.similarity,
+        query_prompt=encoded.query_prompt,
+        document_prompt=encoded.document_prompt,
+        encode_seconds=encoded.seconds,
+    )
+
+
+def _score_bm25(
+    corpus_texts: list[str], sections: list[SectionResult], pairs: list[RelevancePairs], dims: list[int]
+) -> ModelInfo:
+    started = time.perf_counter()
+    for section, section_pairs in zip(sections, pairs, strict=True):
+        scores = bm25_scores(corpus_texts, section.queries.texts)
+        evaluate_scores(section, BM25_NAME, scores, dims, section_pairs)
+    return ModelInfo(
+        name=BM25_NAME,
+        spec="bm25s",
+        full_dim=0,
+        dims=tuple(sorted(dims, reverse=True)),
+        similarity="bm25",
+        encode_seconds=time.perf_counter() - started,
+    )
+
+
+def _write_outputs(result: CompareResult) -> None:
+    out = result.out_dir
+    if out.exists() and not out.is_dir():
+        raise EmbedforgeError(f"{out}: exists and is not a folder; choose another --out")
+    settings = result.settings
+    payload = result.eval.to_json(settings.bootstrap_samples, settings.seed)
+    payload["dataset"] = {
+        "path": str(result.dataset_dir),
+        "split": settings.split,
+        "corpus": result.corpus_size,
+    }
+    payload["runs"] = {
+        i.name: {
+            "spec": i.spec,
+            "full_dim": i.full_dim,
+            "dims": list(i.dims),
+            "similarity": i.similarity,
+            "query_prompt": i.query_prompt,
+            "document_prompt": i.document_prompt,
+            "encode_seconds": round(i.encode_seconds, 3),
+        }
+        for i in result.models
+    }
+    if result.handwritten is not None:
+        payload["handwritten"] = result.handwritten.to_json(settings.bootstrap_samples, settings.seed)
+    files = {name: out / name for name in ("metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png")}
+    write_json(files["metrics.json"], payload)
+    atomic_write_text(files["report.md"], markdown_report(result))
+    write_per_query(files["per_query.csv"], result.sections)
+    plot_ndcg_by_dim(result.eval, files["ndcg_by_dim.png"])
+    result.files = list(files.values())

@@ -1,0 +1,191 @@
+"""``report.md`` and the terminal table: the comparison in words a user can act on.
+
+The report leads with the answer (ndcg@10 per model and dim, the bootstrap
+intervals with a plain verdict each), then the model-card-style metric tables, one
+per dim, then the questions that moved most. Intervals that span 0 are called out:
+a small eval set cannot separate close models, and saying so is the point.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from embedforge.evaluation.per_query import movers
+from embedforge.evaluation.section import SectionResult
+from embedforge.evaluation.settings import METRIC_NAMES, PRIMARY_METRIC
+
+if TYPE_CHECKING:
+    from embedforge.evaluation.result import CompareResult
+
+
+def all_dims(section: SectionResult) -> list[int]:
+    """Every dim any model was scored at, largest first."""
+    return sorted({d for m in section.models for d in section.dims(m)}, reverse=True)
+
+
+def terminal_table(result: CompareResult) -> str:
+    """ndcg@10 per model (rows) and dim (columns), with each model's difference from the baseline."""
+    section = result.eval
+    dims = all_dims(section)
+    metrics = section.metrics()
+    width = max(12, *(len(m) + 2 for m in section.models))
+    lines = [
+        f"{PRIMARY_METRIC} on {len(section.queries)} {result.settings.split} questions, "
+        f"{result.corpus_size} chunks".ljust(width)
+    ]
+    lines.append("".ljust(width) + "".join(f"{d:>11}" for d in dims))
+    baseline = section.models[0]
+    for model in section.models:
+        cells = [
+            f"{metrics[model][d][PRIMARY_METRIC]:11.4f}" if d in metrics[model] else f"{'-':>11}"
+            for d in dims
+        ]
+        lines.append(model.ljust(width) + "".join(cells))
+        if model != baseline and section.intervals:
+            lines.append(
+                f"  Δ vs {baseline}".ljust(width) + "".join(_delta_cell(section, model, d) for d in dims)
+            )
+    if section.intervals:
+        lines.append("* 95% paired-bootstrap interval excludes 0; ? it spans 0 (could be noise)")
+    lines.append(f"report: {result.out_dir}")
+    return "\n".join(lines)
+
+
+def _delta_cell(section: SectionResult, model: str, dim: int) -> str:
+    item = section.interval(model, dim)
+    if item is None:
+        return f"{'-':>11}"
+    return f"{item.diff:+10.4f}{'?' if item.spans_zero else '*'}"
+
+
+def markdown_report(result: CompareResult) -> str:
+    """The whole ``report.md``."""
+    parts = [_header(result), _section_markdown(result.eval, result, level=2)]
+    if result.handwritten is not None:
+        parts.append(
+            "## Hand-written questions\n\nQuestions written by hand, not generated, scored against the "
+            "same corpus: a check on questions nobody tuned for.\n"
+        )
+        parts.append(_section_markdown(result.handwritten, result, level=3))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _header(result: CompareResult) -> str:
+    rows = [
+        "| Model | Spec | Full dim | Dims scored | Similarity | Query prompt | Encode s |",
+        "|:--|:--|--:|:--|:--|:--|--:|",
+    ]
+    for info in result.models:
+        prompt = f"`{info.query_prompt!r}`" if info.query_prompt else "none"
+        full = str(info.full_dim) if info.full_dim else "-"
+        dims = ", ".join(map(str, info.dims)) if info.full_dim else "all (dimension-free)"
+        rows.append(
+            f"| {info.name} | `{info.spec}` | {full} | {dims} | "
+            f"{info.similarity} | {prompt} | {info.encode_seconds:.1f} |"
+        )
+    return (
+        "# Retrieval comparison\n\n"
+        f"Dataset `{result.dataset_dir}`: {len(result.eval.queries)} `{result.settings.split}` questions, "
+        f"each ranked against all {result.corpus_size} chunks. Baseline: **{result.models[0].name}**. "
+        "Each model encoded the corpus and the questions once at its full dim; smaller dims are the "
+        "truncated, re-normalised embeddings. Questions are encoded with the model's query prompt "
+        "(`encode_query`), as sentence-transformers' InformationRetrievalEvaluator does.\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+def _section_markdown(section: SectionResult, result: CompareResult, level: int) -> str:
+    h = "#" * level
+    out = [f"{h} {PRIMARY_METRIC} by dimension\n", _summary_table(section), ""]
+    out.append(_intervals_markdown(section, result, h))
+    for dim in all_dims(section):
+        out.append(f"{h} Metrics at dim {dim}\n")
+        out.append(_card_table(section, dim))
+        out.append("")
+    out.append(_movers_markdown(section, h))
+    return "\n".join(out)
+
+
+def _summary_table(section: SectionResult) -> str:
+    dims = all_dims(section)
+    metrics = section.metrics()
+    lines = ["| Model | " + " | ".join(str(d) for d in dims) + " |", "|:--|" + "--:|" * len(dims)]
+    best = {
+        d: max((metrics[m][d][PRIMARY_METRIC] for m in section.models if d in metrics[m]), default=0.0)
+        for d in dims
+    }
+    for model in section.models:
+        cells = []
+        for d in dims:
+            value = metrics[model].get(d, {}).get(PRIMARY_METRIC)
+            cells.append(
+                "-" if value is None else (f"**{value:.4f}**" if value == best[d] else f"{value:.4f}")
+            )
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _intervals_markdown(section: SectionResult, result: CompareResult, h: str) -> str:
+    if not section.intervals:
+        return "" if len(section.models) < 2 else "_Bootstrap off: no intervals._\n"
+    samples = section.intervals[0].samples
+    lines = [
+        f"{h}# Can the difference be trusted?\n",
+        f"Paired bootstrap over the {len(section.queries)} questions ({samples} resamples, seed "
+        f"{result.settings.seed}): 95% interval of each model's {PRIMARY_METRIC} minus "
+        f"**{section.models[0]}**'s, at each dim both were scored at.\n",
+        f"| Model | Dim | Δ {PRIMARY_METRIC} | 95% interval | P(not better) | Verdict |",
+        "|:--|--:|--:|:--|--:|:--|",
+    ]
+    for item in section.intervals:
+        lines.append(
+            f"| {item.model} | {item.dim} | {item.diff:+.4f} | [{item.low:+.4f}, {item.high:+.4f}] | "
+            f"{item.p_not_better:.3f} | {item.verdict()} |"
+        )
+    spanning = [i for i in section.intervals if i.spans_zero]
+    lines.append("")
+    if spanning:
+        lines.append(
+            f"**{len(spanning)} of {len(section.intervals)} intervals span 0**: at those dims "
+            f"{len(section.queries)} questions cannot tell the models apart; the difference may be "
+            "noise. More eval questions narrow the intervals.\n"
+        )
+    else:
+        lines.append("No interval spans 0: every difference shown is larger than the resampling noise.\n")
+    return "\n".join(lines)
+
+
+def _card_table(section: SectionResult, dim: int) -> str:
+    metrics = section.metrics()
+    models = [m for m in section.models if dim in metrics[m]]
+    lines = ["| Metric | " + " | ".join(models) + " |", "|:--|" + ":--|" * len(models)]
+    for name in METRIC_NAMES:
+        values = [metrics[m][dim][name] for m in models]
+        best = max(values)
+        cells = [f"**{v:.4f}**" if v == best and len(models) > 1 else f"{v:.4f}" for v in values]
+        label = f"**{name}**" if name == PRIMARY_METRIC else name
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _movers_markdown(section: SectionResult, h: str) -> str:
+    baseline, *others = section.models
+    out: list[str] = []
+    for model in others:
+        shared = [d for d in section.dims(model) if d in section.per_query[baseline]]
+        if not shared:
+            continue
+        dim = shared[0]
+        improved, regressed = movers(section, model, dim)
+        out.append(f"{h} Questions that moved most: {model} vs {baseline} at dim {dim}\n")
+        out.append("Rank of the best relevant chunk among all chunks (1 = top), baseline → model.\n")
+        for title, items in (("Improved", improved), ("Regressed", regressed)):
+            out.append(f"**{title}**" + (": none\n" if not items else "\n"))
+            if items:
+                out.append("| Rank | Question |\n|:--|:--|")
+                out.extend(
+                    f"| {m.baseline_rank} → {m.model_rank} | {m.question.replace('|', '/')} |" for m in items
+                )
+                out.append("")
+    return "\n".join(out)

@@ -1,0 +1,78 @@
+"""What ``compare`` returns: the models, the scored sections, and where the report went.
+
+Kept apart from ``compare.py`` so the report and plot modules can read a result
+without importing the code that produces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from embedforge.evaluation.section import SectionResult
+from embedforge.evaluation.settings import CompareSettings
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """How one row of the comparison was produced.
+
+    Attributes:
+        name, spec: as given (BM25's spec is ``bm25s``).
+        full_dim: the model's embedding width (0 for BM25).
+        dims: the dims it was scored at, largest first.
+        similarity: ``cosine``, ``dot``... (``bm25`` for BM25).
+        query_prompt, document_prompt: prompts put before questions / chunks, or None.
+        encode_seconds: wall time of its single encode pass (or of BM25 indexing and scoring).
+    """
+
+    name: str
+    spec: str
+    full_dim: int
+    dims: tuple[int, ...]
+    similarity: str
+    query_prompt: str | None = None
+    document_prompt: str | None = None
+    encode_seconds: float = 0.0
+
+
+@dataclass
+class CompareResult:
+    """The outcome of ``compare``.
+
+    Attributes:
+        out_dir: the report folder (metrics.json, report.md, per_query.csv, ndcg_by_dim.png).
+        dataset_dir: the dataset scored.
+        corpus_size: chunks every question was ranked against.
+        models: one entry per row, baseline first (BM25 last when asked for).
+        sections: the eval split first, then the hand-written questions when given.
+        settings: the settings used.
+        seconds: wall time of the whole comparison.
+    """
+
+    out_dir: Path
+    dataset_dir: Path
+    corpus_size: int
+    models: list[ModelInfo]
+    sections: list[SectionResult]
+    settings: CompareSettings
+    seconds: float = 0.0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def eval(self) -> SectionResult:
+        return self.sections[0]
+
+    @property
+    def handwritten(self) -> SectionResult | None:
+        return next((s for s in self.sections if s.name == "handwritten"), None)
+
+    def metrics(self) -> dict[str, dict[int, dict[str, float]]]:
+        """Eval-split metrics: model -> dim -> metric -> mean."""
+        return self.eval.metrics()
+
+    def format_table(self) -> str:
+        """The compact ndcg@10 table for the terminal."""
+        from embedforge.evaluation.report import terminal_table
+
+        return terminal_table(self)
