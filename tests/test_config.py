@@ -1,0 +1,86 @@
+"""Run configuration: TOML sections become the stages' settings; overrides keep types; errors are one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from embedforge.config import load_config, parse_value, scrub_secrets, to_dict
+from embedforge.errors import EmbedforgeError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_offline_config_builds_every_stage_settings() -> None:
+    config = load_config(REPO / "configs" / "als-offline.toml")
+    assert config.name == "demo"
+    assert config.generate.llm == "bundled"
+    assert config.train.base_model == "bundled"
+    assert (config.train.batch_size, config.train.epochs, config.train.learning_rate) == (10, 10, 5e-5)
+    assert config.compare.bm25 is True
+    assert config.run_dir == Path("runs") / "demo"
+
+
+def test_reference_config_is_the_reference_recipe() -> None:
+    config = load_config(REPO / "configs" / "als-reference.toml")
+    assert config.generate.llm == "openai:gpt-4o-mini"
+    assert config.generate.questions_per_chunk == 2
+    assert config.train.base_model == "Snowflake/snowflake-arctic-embed-l"
+    assert config.train.dims == (768, 512, 256, 128, 64)
+
+
+def test_overrides_keep_their_types() -> None:
+    config = load_config(
+        REPO / "configs" / "als-offline.toml",
+        ["train.epochs=3", "train.dims=[384, 128]", "generate.temperature=0.5", "name=other", "compare.bm25=false"],
+    )
+    assert config.train.epochs == 3
+    assert config.train.dims == (384, 128)
+    assert config.generate.temperature == 0.5
+    assert config.name == "other"
+    assert config.compare.bm25 is False
+
+
+def test_bare_words_are_strings() -> None:
+    assert parse_value("bundled") == "bundled"
+    assert parse_value("openai:gpt-4o-mini") == "openai:gpt-4o-mini"
+    assert parse_value("3") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[train]\nepochz = 3\n', "unknown setting 'epochz'"),
+        ('[trian]\nepochs = 3\n', "unknown key 'trian'"),
+        ('[train]\nepochs = "many"\n', "train] epochs: expected int"),
+        ("[train\n", "invalid TOML"),
+    ],
+)
+def test_bad_configuration_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EmbedforgeError) as info:
+        load_config(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(EmbedforgeError, match="nope.toml: configuration file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_bad_override_says_the_form() -> None:
+    with pytest.raises(EmbedforgeError, match="SECTION.KEY=VALUE"):
+        load_config(REPO / "configs" / "als-offline.toml", ["train.epochs"])
+
+
+def test_secrets_are_removed_but_token_counts_are_kept() -> None:
+    data = {"generate": {"api_key": "sk-secret", "max_tokens": 64}, "openai_api_key": "sk-2", "tokens_in": 5}
+    clean = scrub_secrets(data)
+    assert clean["generate"]["api_key"] == "<redacted>"
+    assert clean["openai_api_key"] == "<redacted>"
+    assert clean["generate"]["max_tokens"] == 64
+    assert clean["tokens_in"] == 5
+    assert "sk-" not in str(to_dict(data))
