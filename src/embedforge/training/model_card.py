@@ -1,0 +1,77 @@
+"""The saved model's card: sentence-transformers' own, plus what embedforge knows.
+
+sentence-transformers writes ``README.md`` (architecture, loss, hyper-parameters,
+training logs). Its base model is blank for a local folder and its metrics are those
+of its last evaluation, so an "embedforge training" section is appended with the base
+model SPEC, the dataset folder and its size, the losses and dims, the query prompt,
+every setting, and the per-dim metrics measured on the saved (best) model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedforge.files import atomic_write_text
+
+METRICS = ("ndcg@10", "mrr@10", "map@100", "accuracy@1", "recall@10")
+
+
+@dataclass
+class CardFacts:
+    """What the card section reports."""
+
+    base_model: str
+    dataset_dir: str
+    dataset_fingerprint: str
+    train_rows: int
+    eval_queries: int
+    corpus_chunks: int
+    loss: str
+    dims: tuple[int, ...]
+    query_prompt: str
+    settings: dict[str, Any]
+    best_epoch: float | None
+    metrics: dict[int, dict[str, float]]
+
+
+def card_section(facts: CardFacts) -> str:
+    """The markdown section for ``facts``."""
+    inner = "MultipleNegativesRankingLoss"
+    if facts.loss == "cached-mnrl":
+        inner = "Cached" + inner
+    lines = [
+        "## embedforge training",
+        "",
+        f"- **Base model:** `{facts.base_model}`",
+        f"- **Dataset:** `{facts.dataset_dir}` (fingerprint `{facts.dataset_fingerprint}`): "
+        f"{facts.train_rows} train rows, {facts.eval_queries} eval questions, "
+        f"retrieval over all {facts.corpus_chunks} chunks",
+        f"- **Loss:** MatryoshkaLoss over {inner}, dims {', '.join(map(str, facts.dims))}; "
+        "no-duplicates batch sampler",
+        f"- **Query prompt:** {repr(facts.query_prompt) if facts.query_prompt else 'none'}",
+        f"- **Best checkpoint:** epoch {facts.best_epoch} (by ndcg@10 at dim {facts.dims[0]})",
+        "",
+        "### Eval metrics of this model, by dimension",
+        "",
+        "| dim | " + " | ".join(METRICS) + " |",
+        "|---:|" + "---:|" * len(METRICS),
+    ]
+    for dim, values in facts.metrics.items():
+        lines.append(f"| {dim} | " + " | ".join(_fmt(values.get(m)) for m in METRICS) + " |")
+    lines += ["", "### Settings", ""]
+    lines += [f"- `{key}`: `{value!r}`" for key, value in sorted(facts.settings.items())]
+    lines += ["", "Load it with `SentenceTransformer(path)`; pass `truncate_dim=` any dim above.", ""]
+    return "\n".join(lines)
+
+
+def append_card_section(model_dir: Path, facts: CardFacts) -> None:
+    """Append the section to ``model_dir/README.md`` (written by sentence-transformers; created if absent)."""
+    readme = model_dir / "README.md"
+    existing = readme.read_text(encoding="utf-8") if readme.is_file() else "# Fine-tuned embedder\n"
+    atomic_write_text(readme, existing.rstrip("\n") + "\n\n" + card_section(facts))
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"

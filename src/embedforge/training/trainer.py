@@ -1,0 +1,161 @@
+"""``train(dataset_dir, out_dir, settings)``: fine-tune an embedder on a dataset folder.
+
+Order matters: every input check (settings, dataset folder, batch size, model SPEC,
+dims the model folder declares, checkpoints for ``--resume``) runs before a model is
+loaded, so bad input is a one-line error, not a stack trace minutes in. Then the base
+model is loaded (safetensors only, remote code only if asked), dims fitted, prompts
+set, hard negatives mined if asked, and sentence-transformers' Trainer runs with
+MatryoshkaLoss over MNRL, evaluating and checkpointing every epoch. The best
+checkpoint is re-evaluated and saved as a plain ``SentenceTransformer(path)`` folder
+with the checkpoints in ``OUT/checkpoints`` (removed after success unless kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from embedforge.embedder import is_hub_id, load_embedder, resolve_model
+from embedforge.fingerprint import object_hash
+from embedforge.training.arguments import pick_device, training_arguments, world_size
+from embedforge.training.checkpoints import CheckpointMarker, check_fresh_start, resume_checkpoint
+from embedforge.training.data import TrainingData, check_negatives, load_training_data, mine_negatives
+from embedforge.training.dims import output_dim_from_files, resolve_dims
+from embedforge.training.evaluator import build_evaluator, metric_key, metrics_by_dim
+from embedforge.training.loss import build_loss
+from embedforge.training.model_card import CardFacts, append_card_section
+from embedforge.training.progress import EpochLog
+from embedforge.training.prompts import apply_prompts
+from embedforge.training.settings import TrainResult, TrainSettings
+
+log = logging.getLogger(__name__)
+
+LOG_NAME = "training_log.jsonl"
+CHECKPOINTS = "checkpoints"
+
+
+def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+          settings: TrainSettings | None = None) -> TrainResult:
+    """Fine-tune ``settings.base_model`` on the train pairs of ``dataset_dir``; save it to ``out_dir``.
+
+    Returns:
+        A :class:`TrainResult` (on DDP ranks other than 0: without metrics).
+
+    Raises:
+        EmbedforgeError: bad settings, dataset folder, model SPEC, dims or checkpoints, before training.
+    """
+    settings = settings or TrainSettings()
+    out = Path(out_dir)
+    data, config_hash, resume_from = _check_inputs(dataset_dir, out, settings)
+    device = pick_device(settings.device)
+    model = load_embedder(settings.base_model, device=device, trust_remote_code=settings.trust_remote_code,
+                          model_kwargs={"use_safetensors": True})
+    dims = resolve_dims(settings.dims, int(model.get_embedding_dimension() or 0), settings.base_model)
+    # The prompt is set before mining, so negatives are mined the way questions are encoded.
+    query_prompt, _ = apply_prompts(model, settings.query_prompt, ["anchor"])
+    negatives = settings.hard_negatives
+    rows = mine_negatives(data, model, negatives) if negatives else data.pairs_dataset()
+    _, prompts = apply_prompts(model, settings.query_prompt, list(rows.column_names))
+    similarity = model.similarity_fn_name
+    space = (dims, similarity)
+    trainer = _make_trainer(model, settings, data, rows, space, prompts, device, out, config_hash)
+
+    started = time.perf_counter()
+    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    result = TrainResult(
+        model_dir=out, dims=dims, best_metrics={}, best_epoch=_best_epoch(trainer), train_samples=len(rows),
+        epochs=settings.epochs, samples_per_second=float(output.metrics.get("train_samples_per_second", 0)),
+        train_seconds=time.perf_counter() - started, log_path=out / LOG_NAME, query_prompt=query_prompt,
+    )
+    if not trainer.is_world_process_zero():
+        return result
+    # Measured on the model being saved: the best checkpoint, reloaded by the Trainer.
+    result.best_metrics = metrics_by_dim(trainer.evaluator(model), dims, similarity)
+    _check_best(trainer, result.best_metrics[dims[0]].get("ndcg@10"))
+    _save(model, out)
+    append_card_section(out, CardFacts(
+        base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
+        train_rows=len(rows), eval_queries=len(data.eval_queries), corpus_chunks=len(data.corpus),
+        loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint_fields(),
+        best_epoch=result.best_epoch, metrics=result.best_metrics,
+    ))
+    if not settings.keep_checkpoints:
+        shutil.rmtree(out / CHECKPOINTS)
+    log.info("%s", result.format())
+    return result
+
+
+def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: TrainSettings
+                  ) -> tuple[TrainingData, str, Path | None]:
+    """Every check that needs no weights: (training data, configuration hash, checkpoint to resume)."""
+    data = load_training_data(dataset_dir, settings.batch_size, world_size())
+    if settings.hard_negatives:
+        check_negatives(data, settings.hard_negatives)
+    target = resolve_model(settings.base_model)
+    hub = is_hub_id(settings.base_model)
+    if settings.dims is not None and not hub:
+        declared = output_dim_from_files(target)
+        if declared is not None:
+            resolve_dims(settings.dims, declared, settings.base_model)
+    model_id = target if hub else str(Path(target).resolve())
+    fields = settings.fingerprint_fields()
+    config_hash = object_hash({"settings": fields, "data": data.fingerprint, "model": model_id})
+    if settings.resume:
+        return data, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
+    check_fresh_start(out / CHECKPOINTS)
+    return data, config_hash, None
+
+
+def _make_trainer(
+    model: Any, settings: TrainSettings, data: TrainingData, train_rows: Any,
+    space: tuple[tuple[int, ...], str], prompts: dict[str, str], device: str, out: Path, config_hash: str,
+) -> Any:
+    from sentence_transformers import SentenceTransformerTrainer
+    from transformers.trainer_callback import ProgressCallback
+
+    dims, similarity = space
+    best_key = "eval_" + metric_key(dims[0], similarity)
+    args = training_arguments(settings, out / CHECKPOINTS, best_key, prompts, device)
+    trainer = SentenceTransformerTrainer(
+        model=model, args=args, train_dataset=train_rows,
+        loss=build_loss(model, settings.loss, dims, settings.mini_batch_size),
+        evaluator=build_evaluator(data, dims),
+        callbacks=[CheckpointMarker(config_hash)],
+    )
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(EpochLog(out / LOG_NAME, dims, similarity, settings.epochs))
+    return trainer
+
+
+def _best_epoch(trainer: Any) -> float | None:
+    step = trainer.state.best_global_step
+    for entry in trainer.state.log_history:
+        if entry.get("step") == step and "epoch" in entry:
+            return round(float(entry["epoch"]), 4)
+    return None
+
+
+def _check_best(trainer: Any, measured: float | None) -> None:
+    """The Trainer only logs a failed reload of the best checkpoint; make a mismatch visible."""
+    best = trainer.state.best_metric
+    if best is not None and measured is not None and abs(best - measured) > 1e-3:
+        log.warning("the saved model scores ndcg@10 %.4f, the best checkpoint scored %.4f; "
+                    "the best checkpoint may not have been reloaded", measured, best)
+
+
+def _save(model: Any, out: Path) -> None:
+    """Save into a temporary folder, then move each entry into ``out``: a crash never leaves half a file."""
+    staging = out / ".model.tmp"
+    if staging.exists():
+        shutil.rmtree(staging)
+    model.save(str(staging), safe_serialization=True)
+    for entry in sorted(staging.iterdir()):
+        target = out / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(entry, target)
+    staging.rmdir()
