@@ -88,6 +88,8 @@ def load_embedder(
     from sentence_transformers import SentenceTransformer
 
     target = resolve_model(spec)
+    if is_hub_id(spec):
+        check_hub_reachable(spec)
     try:
         return SentenceTransformer(target, device=device, trust_remote_code=trust_remote_code, **kwargs)
     except EmbedforgeError:
@@ -101,6 +103,8 @@ def load_tokenizer(spec: str, *, trust_remote_code: bool = False) -> Any:
     from transformers import AutoTokenizer
 
     target = resolve_model(spec)
+    if is_hub_id(spec):
+        check_hub_reachable(spec)
     folder = Path(target)
     # A sentence-transformers folder may keep its transformer in a sub-folder (modules.json says where).
     if folder.is_dir() and not (folder / "tokenizer_config.json").is_file():
@@ -125,6 +129,36 @@ def max_seq_length(spec: str) -> int:
             return value
     limit = getattr(load_tokenizer(spec), "model_max_length", 512)
     return int(limit) if isinstance(limit, int) and 0 < limit < 100_000 else 512
+
+
+def check_hub_reachable(spec: str, timeout: float = 3.0) -> None:
+    """Fail fast, in one line, when a hub model is neither cached nor downloadable.
+
+    Without this an offline user waits through the Hub client's retries (over a minute)
+    before a long traceback.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        if isinstance(try_to_load_from_cache(spec, "config.json"), str):
+            return  # cached: sentence-transformers can load it offline
+    except Exception as exc:  # an odd id or cache layout: let the real load report it
+        log.debug("hub cache lookup for %s failed: %s", spec, exc)
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    try:
+        if offline:
+            raise OSError("HF_HUB_OFFLINE is set")
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise EmbedforgeError(
+            f"{spec}: not in the local Hugging Face cache and the Hub cannot be reached ({exc}); "
+            "use a local model folder or `bundled`"
+        ) from exc
 
 
 def _load_error(spec: str, exc: Exception) -> EmbedforgeError:

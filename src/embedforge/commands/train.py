@@ -26,7 +26,7 @@ def train(
     query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions (default: the model's).")] = None,
     trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model.")] = None,
     resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = None,
-    device: Annotated[str | None, typer.Option(help="cpu | cuda | cuda:1 (default: best available).")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu | cuda (default: best available; pick a card with CUDA_VISIBLE_DEVICES).")] = None,
     config: Config = None,
 ) -> None:
     """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
