@@ -1,1 +1,30 @@
-"""dataset stage."""
+"""dataset stage: (chunk, question) pairs -> a BEIR folder split by chunk.
+
+Public API (what the CLI, the pipeline, the notebook and the tests call):
+    DatasetSettings, DatasetSummary
+    build_dataset(sources, out_dir, *, chunk_settings, generation_settings, dataset_settings)
+    build_dataset_from_chunks(chunks, out_dir, *, generation_settings, dataset_settings)
+    regenerate(dataset_dir, out_dir, *, generation_settings, dataset_settings)
+    import_dataset(train_file, eval_file, out_dir, settings)
+    export_dataset(dataset_dir, out_dir, format="llamaindex")
+    load_dataset_dir(path) -> RetrievalDataset
+"""
+
+from embedforge.dataset.build import build_dataset, build_dataset_from_chunks, regenerate
+from embedforge.dataset.importers import export_dataset, import_dataset
+from embedforge.dataset.layout import RetrievalDataset, load_dataset_dir, write_dataset_dir
+from embedforge.dataset.settings import DatasetSettings
+from embedforge.dataset.summary import DatasetSummary
+
+__all__ = [
+    "DatasetSettings",
+    "DatasetSummary",
+    "RetrievalDataset",
+    "build_dataset",
+    "build_dataset_from_chunks",
+    "export_dataset",
+    "import_dataset",
+    "load_dataset_dir",
+    "regenerate",
+    "write_dataset_dir",
+]

@@ -3,7 +3,7 @@
 Written for a person deciding whether to trust the data: where the passages come
 from, how many there are, which prompt and model wrote the questions, what was
 filtered and why, how it was split. Only content-derived facts go in (no times,
-no cache counters), so two identical runs write the same card.
+no cache counters, not even the folder's name), so two identical runs write the same card.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from embedforge.dataset.summary import DatasetSummary
 _LOADING = """\
 ## Loading
 
-BEIR layout (`corpus.jsonl`, `queries.jsonl`, `qrels/{{train,eval}}.tsv`): any BEIR reader works, e.g.
+BEIR layout (`corpus.jsonl`, `queries.jsonl`, `qrels/{train,eval}.tsv`): any BEIR reader works, e.g.
 
 ```python
 from embedforge.dataset import load_dataset_dir
-ds = load_dataset_dir("{name}")
+ds = load_dataset_dir("path/to/this/folder")
 queries, corpus, relevant = ds.split_queries("eval"), ds.corpus_texts(), ds.qrels["eval"]
 ```
 
@@ -36,7 +36,7 @@ Train pairs for `SentenceTransformerTrainer` (columns `anchor`, `positive`):
 
 ```python
 from datasets import load_dataset
-train = load_dataset("parquet", data_files="{name}/train.parquet")["train"]
+train = load_dataset("parquet", data_files="path/to/this/folder/train.parquet")["train"]
 ```
 """
 
@@ -47,27 +47,40 @@ def _table(rows: list[tuple[str, Any]], header: tuple[str, str]) -> list[str]:
     return lines
 
 
+def _roundtrip_line(settings: dict[str, Any]) -> str:
+    k = settings.get("roundtrip_k", 0)
+    if not k:
+        return "off."
+    return (
+        f"a question is kept only if its own chunk ranks in the top {k} of all chunks with "
+        f"`{settings.get('roundtrip_model')}`. The filter uses the base model, so eval questions are ones "
+        "the base model can already place near their chunk: gains measured on them are conservative."
+    )
+
+
 def _provenance(dataset: RetrievalDataset, field: str) -> str:
     values = Counter(str(row.get(field)) for row in dataset.queries.values() if row.get(field))
     return ", ".join(f"`{v}` ({n})" for v, n in sorted(values.items())) or "n/a"
 
 
-def render_card(name: str, dataset: RetrievalDataset, summary: DatasetSummary, *, kind: str,
-                settings: dict[str, Any]) -> str:
+def render_card(
+    dataset: RetrievalDataset, summary: DatasetSummary, *, kind: str, settings: dict[str, Any]
+) -> str:
     """Markdown text of the card.
 
     Args:
-        name: the folder name, used in the loading snippets.
         dataset: the dataset written.
         summary: its counts.
         kind: ``build``, ``regenerate`` or ``import``.
-        settings: split/filter settings to show (``eval_fraction``, ``seed``, ``roundtrip_k``, ``roundtrip_model``).
+        settings: split/filter settings to show (``eval_fraction``, ``seed``, ``roundtrip_k``,
+            ``roundtrip_model``).
     """
     per_source = Counter(str(row.get("source") or "unknown") for row in dataset.corpus.values())
     lines = [
-        f"# Dataset card: {name}",
+        "# Dataset card",
         "",
-        f"Question/passage pairs for fine-tuning and evaluating a retriever, made by `embedforge dataset {kind}`.",
+        "Question/passage pairs for fine-tuning and evaluating a retriever, "
+        f"made by `embedforge dataset {kind}`.",
         "",
         "## Sources",
         "",
@@ -90,14 +103,12 @@ def render_card(name: str, dataset: RetrievalDataset, summary: DatasetSummary, *
         "",
         f"- LLM: {_provenance(dataset, 'llm')}",
         f"- prompt: {_provenance(dataset, 'prompt_name')}; hash {_provenance(dataset, 'prompt_hash')}",
-        f"- round-trip filter: a question is kept only if its own chunk ranks in the top "
-        f"{settings.get('roundtrip_k', 'n/a')} of all chunks with `{settings.get('roundtrip_model', 'n/a')}` "
-        "(0 = off). The filter uses the base model, so eval questions are ones the base model can already "
-        "place near their chunk: gains measured on them are conservative.",
+        f"- round-trip filter: {_roundtrip_line(settings)}",
         "",
         "## Split",
         "",
-        f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, seed {settings.get('seed', 'n/a')}): "
+        f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, "
+        f"seed {settings.get('seed', 'n/a')}): "
         "all questions of a chunk are in one split. Eval retrieval searches the whole corpus.",
         "",
         *_table(
@@ -108,6 +119,6 @@ def render_card(name: str, dataset: RetrievalDataset, summary: DatasetSummary, *
             ("split", "size"),
         ),
         "",
-        _LOADING.format(name=name),
+        _LOADING,
     ]
     return "\n".join(lines)

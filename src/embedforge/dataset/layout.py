@@ -1,7 +1,8 @@
 """The dataset folder: BEIR layout plus what the trainer and a reader need.
 
     DIR/corpus.jsonl        {"_id", "title", "text", "source", "section", "page"}  every chunk
-    DIR/queries.jsonl       {"_id", "text", "chunk_id", "source", "prompt_name", "prompt_hash", "llm", "created_at"}
+    DIR/queries.jsonl       {"_id", "text", "chunk_id", "source", "prompt_name", "prompt_hash", "llm",
+                             "created_at"}
     DIR/qrels/train.tsv     query-id <TAB> corpus-id <TAB> score, with a header line
     DIR/qrels/eval.tsv      the same for the eval split
     DIR/train.parquet       anchor, positive   (the train pairs, for SentenceTransformerTrainer)
@@ -74,7 +75,7 @@ def write_dataset_dir(out_dir: str | os.PathLike[str], dataset: RetrievalDataset
             for cid in sorted(relevant):
                 writer.writerow([qid, cid, 1])
         atomic_write_text(out / "qrels" / f"{split}.tsv", buffer.getvalue())
-    anchors, positives = zip(*dataset.pairs("train")) if dataset.pairs("train") else ((), ())
+    anchors, positives = zip(*dataset.pairs("train"), strict=True) if dataset.pairs("train") else ((), ())
     table = pa.table({"anchor": list(anchors), "positive": list(positives)})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
@@ -104,11 +105,11 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
     for split, table in qrels.items():
         for qid, relevant in table.items():
             if qid not in queries:
-                raise EmbedforgeError(f"{root}/qrels/{split}.tsv: unknown query id {qid!r}; the folder is inconsistent")
+                raise EmbedforgeError(f"{root}/qrels/{split}.tsv: unknown query id {qid!r}; rebuild it")
             unknown = relevant - corpus.keys()
             if unknown:
                 raise EmbedforgeError(
-                    f"{root}/qrels/{split}.tsv: unknown corpus id {sorted(unknown)[0]!r}; the folder is inconsistent"
+                    f"{root}/qrels/{split}.tsv: unknown corpus id {sorted(unknown)[0]!r}; rebuild it"
                 )
     return RetrievalDataset(corpus=corpus, queries=queries, qrels=qrels)
 

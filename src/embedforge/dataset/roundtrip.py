@@ -87,5 +87,5 @@ def roundtrip_filter(
         if rank > k:
             out[i] = dataclasses.replace(out[i], status="filtered", reason=ROUNDTRIP_REASON)  # type: ignore[type-var]
             dropped += 1
-    log.info("round-trip filter (top %d of %d chunks): %d of %d questions dropped", k, len(chunks), dropped, len(kept))
+    log.info("round-trip filter (top %d of %d chunks): %d of %d dropped", k, len(chunks), dropped, len(kept))
     return out

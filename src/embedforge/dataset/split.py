@@ -73,11 +73,11 @@ def read_split(dataset_dir: str | os.PathLike[str]) -> dict[str, str]:
     """
     path = Path(dataset_dir) / SPLIT_FILE
     if not path.is_file():
-        raise EmbedforgeError(f"{path}: no split file; this folder was not written by `embedforge dataset build`")
+        raise EmbedforgeError(f"{path}: no split file; this folder was not written by `dataset build`")
     try:
         split = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise EmbedforgeError(f"{path}: not valid JSON ({exc.msg}); rebuild the dataset") from exc
     if not isinstance(split, dict) or not set(split.values()) <= {"train", "eval"}:
-        raise EmbedforgeError(f"{path}: expected an object chunk id -> \"train\"/\"eval\"; rebuild the dataset")
+        raise EmbedforgeError(f"{path}: expected an object chunk id -> train/eval; rebuild the dataset")
     return {str(k): str(v) for k, v in split.items()}

@@ -54,6 +54,7 @@ class DatasetSummary:
                 f"  questions kept {self.questions}; filtered: {filtered}; failed {self.failed}",
                 f"  llm calls {self.llm_calls}, cached {self.cached}",
                 f"  train: {self.train_queries} queries over {self.train_chunks} chunks; "
-                f"eval: {self.eval_queries} queries over {self.eval_chunks} chunks (searched against all {self.chunks})",
+                f"eval: {self.eval_queries} queries over {self.eval_chunks} chunks "
+                f"(searched against all {self.chunks})",
             ]
         )

@@ -1,0 +1,205 @@
+"""``dataset build`` and ``dataset regenerate``: chunks -> questions -> filter -> split -> folder.
+
+``build_dataset`` runs the corpus stage first; ``build_dataset_from_chunks`` starts
+from chunks (the pipeline chunks on its own); ``regenerate`` keeps a folder's
+chunks and split and replaces only the questions (the LLM cache makes unchanged
+calls free). All three go through :func:`_make_folder`, so they write the same
+shape and count the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from embedforge.corpus.record import Chunk, read_chunks
+from embedforge.dataset.assemble import assemble
+from embedforge.dataset.manifest import MANIFEST_FILE, source_hashes
+from embedforge.dataset.roundtrip import roundtrip_filter
+from embedforge.dataset.settings import DatasetSettings
+from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
+from embedforge.dataset.summary import DatasetSummary
+from embedforge.dataset.writer import CHUNKS_FILE, summarize, write_folder
+from embedforge.errors import EmbedforgeError
+from embedforge.fingerprint import file_hash
+
+if TYPE_CHECKING:
+    from embedforge.corpus import ChunkSettings
+    from embedforge.generators import GenerationSettings
+
+log = logging.getLogger(__name__)
+
+# Generator counters that describe this run, not the data: copied into the manifest as reported.
+_RUN_COUNTERS = ("llm_calls", "cached", "tokens_in", "tokens_out", "cost_usd")
+
+
+def build_dataset(
+    sources: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    chunk_settings: ChunkSettings,
+    generation_settings: GenerationSettings,
+    dataset_settings: DatasetSettings | None = None,
+    embedder: Any = None,
+    config: dict[str, Any] | None = None,
+) -> DatasetSummary:
+    """Chunk ``sources``, generate and filter questions, split, and write the folder ``out_dir``.
+
+    ``chunks.jsonl`` is written into ``out_dir`` by the corpus stage and kept there.
+    See :func:`build_dataset_from_chunks` for the rest.
+
+    Raises:
+        EmbedforgeError: no chunks were kept, or any stage's user-fixable failure.
+    """
+    from embedforge.corpus import chunk_documents
+
+    out = Path(out_dir)
+    corpus = chunk_documents(list(sources), out, chunk_settings)
+    log.info("%s", corpus.format() if hasattr(corpus, "format") else corpus)
+    chunks = read_chunks(out / CHUNKS_FILE)
+    if not chunks:
+        raise EmbedforgeError(f"{out / CHUNKS_FILE}: no chunks were kept; check the documents and settings")
+    settings = dataset_settings or DatasetSettings()
+    configuration = config or {"chunk": chunk_settings, "generate": generation_settings, "dataset": settings}
+    return build_dataset_from_chunks(
+        chunks, out, generation_settings=generation_settings, dataset_settings=settings,
+        embedder=embedder, config=configuration, sources=sources,
+    )
+
+
+def build_dataset_from_chunks(
+    chunks: Sequence[Chunk],
+    out_dir: str | os.PathLike[str],
+    *,
+    generation_settings: GenerationSettings,
+    dataset_settings: DatasetSettings | None = None,
+    embedder: Any = None,
+    config: dict[str, Any] | None = None,
+    sources: Sequence[str | os.PathLike[str]] = (),
+) -> DatasetSummary:
+    """Generate questions for ``chunks``, round-trip filter, split by chunk, write ``out_dir``.
+
+    Args:
+        chunks: the corpus (every chunk is searched at eval time).
+        out_dir: the dataset folder to write.
+        generation_settings: LLM, prompt, sampling, cache.
+        dataset_settings: split and filter; defaults when None.
+        embedder: a loaded SentenceTransformer for the round-trip filter (else
+            ``dataset_settings.roundtrip_model`` is loaded when needed).
+        config: the resolved configuration to record (default: the settings given).
+        sources: the documents, for the manifest's input hashes.
+
+    Returns:
+        The summary (also in ``manifest.json`` and the card).
+    """
+    settings = dataset_settings or DatasetSettings()
+    records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
+    kept_chunks = {r.chunk_id for r in records if r.status == "kept"}
+    split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed)
+    configuration = config or {"generate": generation_settings, "dataset": settings}
+    return _make_folder(out_dir, chunks, records, split, gen_counts, kind="build",
+                        configuration=configuration, inputs={"sources": source_hashes(sources)},
+                        settings=settings)
+
+
+def regenerate(
+    dataset_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    generation_settings: GenerationSettings,
+    dataset_settings: DatasetSettings | None = None,
+    embedder: Any = None,
+    config: dict[str, Any] | None = None,
+) -> DatasetSummary:
+    """Write ``out_dir`` with the chunks and split of ``dataset_dir`` and new questions.
+
+    Chunks whose new questions are all filtered simply have no queries; the split of
+    every chunk is the one in ``dataset_dir/split.json``. Without ``dataset_settings``
+    the round-trip filter settings of ``dataset_dir``'s manifest are reused.
+
+    Raises:
+        EmbedforgeError: ``out_dir`` is ``dataset_dir``, or ``dataset_dir`` lacks
+            ``chunks.jsonl`` / ``split.json`` (not written by ``dataset build``).
+    """
+    source, out = Path(dataset_dir), Path(out_dir)
+    if source.resolve() == out.resolve():
+        raise EmbedforgeError(f"{out}: --out must be a new folder, not the dataset being regenerated")
+    if not (source / CHUNKS_FILE).is_file():
+        raise EmbedforgeError(
+            f"{source}: no {CHUNKS_FILE}; regenerate needs a folder written by `embedforge dataset build`"
+        )
+    chunks, split = read_chunks(source / CHUNKS_FILE), read_split(source)
+    missing = [c.id for c in chunks if c.id not in split]
+    if missing:
+        raise EmbedforgeError(f"{source / SPLIT_FILE}: chunk {missing[0]} has no split; rebuild the dataset")
+    settings = dataset_settings or _parent_settings(source)
+    records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
+    inputs = {"parent_dataset": {CHUNKS_FILE: file_hash(str(source / CHUNKS_FILE)),
+                                 SPLIT_FILE: file_hash(str(source / SPLIT_FILE))}}
+    configuration = config or {"generate": generation_settings, "dataset": settings}
+    return _make_folder(out, chunks, records, split, gen_counts, kind="regenerate",
+                        configuration=configuration, inputs=inputs, settings=settings)
+
+
+def _parent_settings(dataset_dir: Path) -> DatasetSettings:
+    """The dataset settings recorded in a folder's manifest, else the defaults."""
+    path = dataset_dir / MANIFEST_FILE
+    if not path.is_file():
+        return DatasetSettings()
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))["configuration"]["dataset"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise EmbedforgeError(f"{path}: unreadable manifest ({exc}); pass --roundtrip-k explicitly") from exc
+    names = {f.name for f in fields(DatasetSettings)}
+    return DatasetSettings(**{k: v for k, v in recorded.items() if k in names})
+
+
+def _generate(
+    chunks: Sequence[Chunk], generation: GenerationSettings, settings: DatasetSettings, embedder: Any
+) -> tuple[list[Any], dict[str, Any]]:
+    """Question records after the generator's filters and the round-trip filter, plus run counters."""
+    from embedforge.generators import generate_questions
+
+    result = generate_questions(list(chunks), generation)
+    records = list(result.records)
+    if settings.roundtrip_k > 0 and any(r.status == "kept" for r in records):
+        if embedder is None:
+            from embedforge.embedder import load_embedder
+
+            embedder = load_embedder(settings.roundtrip_model)
+        records = roundtrip_filter(records, chunks, settings.roundtrip_k, embedder)
+    counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
+    run = {k: counts[k] for k in _RUN_COUNTERS if k in counts}
+    failed = Counter(str(r.reason) for r in records if r.status == "failed")
+    run["failed_by_reason"] = dict(sorted(failed.items()))
+    return records, run
+
+
+def _make_folder(
+    out_dir: str | os.PathLike[str],
+    chunks: Sequence[Chunk],
+    records: Sequence[Any],
+    split: dict[str, str],
+    gen_counts: dict[str, Any],
+    *,
+    kind: str,
+    configuration: Any,
+    inputs: dict[str, Any],
+    settings: DatasetSettings,
+) -> DatasetSummary:
+    out = Path(out_dir)
+    dataset = assemble(chunks, (r for r in records if r.status == "kept" and r.question), split)
+    filtered = Counter(str(r.reason) for r in records if r.status == "filtered")
+    summary = summarize(
+        out, dataset, filtered=dict(filtered), failed=sum(r.status == "failed" for r in records),
+        llm_calls=int(gen_counts.get("llm_calls", 0)), cached=int(gen_counts.get("cached", 0)),
+    )
+    write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,
+                 extra_counts=gen_counts, card_settings=asdict(settings))
+    return summary

@@ -1,0 +1,102 @@
+"""Write a complete dataset folder: BEIR files plus what ``regenerate`` and a reader need.
+
+``layout.write_dataset_dir`` writes the retrieval files (corpus, queries, qrels,
+train.parquet); this adds ``chunks.jsonl`` and ``split.json`` (so ``regenerate``
+keeps the chunks and the split exactly), ``manifest.json`` and the ``README.md``
+card. Every file goes through ``embedforge.files`` (atomic, sorted-key JSON).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from embedforge.corpus.record import Chunk, write_chunks
+from embedforge.dataset.assemble import split_sizes
+from embedforge.dataset.card import render_card
+from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
+from embedforge.dataset.manifest import MANIFEST_FILE, build_manifest
+from embedforge.dataset.split import write_split
+from embedforge.dataset.summary import DatasetSummary
+from embedforge.files import atomic_write_text, write_json
+from embedforge.fingerprint import file_hash
+
+log = logging.getLogger(__name__)
+
+CHUNKS_FILE = "chunks.jsonl"
+
+
+def summarize(
+    out_dir: Path,
+    dataset: RetrievalDataset,
+    *,
+    filtered: dict[str, int],
+    failed: int,
+    llm_calls: int,
+    cached: int,
+) -> DatasetSummary:
+    """A :class:`DatasetSummary` of an assembled dataset and its generation counts."""
+    sizes = split_sizes(dataset)
+    return DatasetSummary(
+        out_dir=out_dir,
+        chunks=len(dataset.corpus),
+        chunks_with_questions=sizes.train_chunks + sizes.eval_chunks,
+        questions=len(dataset.queries),
+        filtered=dict(sorted(filtered.items())),
+        failed=failed,
+        llm_calls=llm_calls,
+        cached=cached,
+        train_queries=sizes.train_queries,
+        eval_queries=sizes.eval_queries,
+        train_chunks=sizes.train_chunks,
+        eval_chunks=sizes.eval_chunks,
+    )
+
+
+def write_folder(
+    out_dir: str | os.PathLike[str],
+    dataset: RetrievalDataset,
+    chunks: Sequence[Chunk],
+    split: dict[str, str],
+    summary: DatasetSummary,
+    *,
+    kind: str,
+    configuration: Any,
+    inputs: dict[str, Any],
+    extra_counts: dict[str, Any] | None = None,
+    card_settings: dict[str, Any] | None = None,
+) -> None:
+    """Write every file of a dataset folder.
+
+    Args:
+        out_dir: the folder (created if missing).
+        dataset: corpus, queries and qrels.
+        chunks: the corpus as chunk records (kept as ``chunks.jsonl``).
+        split: chunk id -> split (kept as ``split.json``).
+        summary: the counts for the manifest and the card.
+        kind: ``build``, ``regenerate`` or ``import``.
+        configuration: resolved settings for the manifest (secrets are scrubbed).
+        inputs: input hashes; the sha256 of the written ``chunks.jsonl`` is added.
+        extra_counts: generator counters (tokens in/out, cost...) merged into the manifest counts.
+        card_settings: split/filter settings shown on the card.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_dataset_dir(out, dataset)
+    write_chunks(out / CHUNKS_FILE, chunks)
+    write_split(out, split)
+    counts = {**(extra_counts or {}), **summary.counts()}
+    manifest = build_manifest(
+        kind=kind,
+        configuration=configuration,
+        inputs={**inputs, CHUNKS_FILE: file_hash(str(out / CHUNKS_FILE))},
+        counts=counts,
+    )
+    write_json(out / MANIFEST_FILE, manifest)
+    atomic_write_text(
+        out / "README.md", render_card(dataset, summary, kind=kind, settings=card_settings or {})
+    )
+    log.info("wrote %s", out)
