@@ -116,12 +116,12 @@ def _chunk_key(config: RunConfig, corpus_dir: str | Path | None) -> str:
 def _dataset_key(config: RunConfig, state: dict[str, Any]) -> str:
     from embedforge.generators import load_prompt
 
-    prompt = load_prompt(config.generate.prompt)
+    prompt = load_prompt(config.generate.prompt_name())
     return object_hash(
         {
             "chunks": state.get("chunk", {}).get("output"),
             "generate": dataclasses.asdict(config.generate),
-            "prompt": prompt.content_hash,
+            "prompt": prompt.hash,
             "dataset": dataclasses.asdict(config.dataset),
         }
     )

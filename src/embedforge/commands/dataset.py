@@ -82,7 +82,8 @@ def regenerate(
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
         completions=completions, cache=cache,
     )
-    data = dataset_settings(config, roundtrip_k=roundtrip_k)
+    # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
+    data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
     summary = regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data)
     typer.echo(summary.format())
 
@@ -105,11 +106,11 @@ def import_(
 @dataset_app.command("export")
 def export(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder.")],
-    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write train.json and eval.json into.")],
     format: Annotated[str, typer.Option("--format", help="llamaindex")] = "llamaindex",
 ) -> None:
-    """Export a dataset folder (LlamaIndex EmbeddingQAFinetuneDataset JSON)."""
+    """Export a dataset folder as LlamaIndex EmbeddingQAFinetuneDataset JSON, one file per split."""
     from embedforge.dataset import export_dataset
 
-    export_dataset(dataset, out, format=format)
-    typer.echo(str(out))
+    for path in export_dataset(dataset, out, format=format):
+        typer.echo(str(path))
