@@ -1,1 +1,27 @@
-"""generators stage."""
+"""generators stage: an LLM writes questions about each chunk.
+
+Public API: :func:`generate_questions` (and its async twin), :class:`GenerationSettings`,
+:class:`GenerationResult` / :class:`QuestionRecord`, :func:`load_prompt`, :func:`parse_spec`.
+"""
+
+from __future__ import annotations
+
+from embedforge.generators.generate import agenerate_questions, generate_questions
+from embedforge.generators.prompt import Prompt, load_prompt
+from embedforge.generators.records import GenerationCounts, GenerationResult, QuestionRecord
+from embedforge.generators.settings import GenerationSettings, default_cache_path
+from embedforge.generators.spec import LlmSpec, parse_spec
+
+__all__ = [
+    "GenerationCounts",
+    "GenerationResult",
+    "GenerationSettings",
+    "LlmSpec",
+    "Prompt",
+    "QuestionRecord",
+    "agenerate_questions",
+    "default_cache_path",
+    "generate_questions",
+    "load_prompt",
+    "parse_spec",
+]

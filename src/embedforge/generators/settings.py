@@ -32,7 +32,7 @@ class GenerationSettings:
     """How questions are generated.
 
     Attributes:
-        llm: backend spec: ``bundled``, ``llamacpp:PATH.gguf``, ``openai:MODEL``, ``openai-compatible:MODEL@URL``.
+        llm: ``bundled``, ``llamacpp:PATH.gguf``, ``openai:MODEL`` or ``openai-compatible:MODEL@URL``.
         prompt: packaged prompt name or a TOML file path; None = ``default`` (or ``multi`` when
             ``questions_per_chunk`` > 1).
         questions_per_chunk: questions asked of each chunk.
@@ -41,6 +41,8 @@ class GenerationSettings:
         max_retries: retries after the first try, on timeouts, dropped connections, 429 and 5xx.
         backoff: first retry delay in seconds, doubled each retry (Retry-After wins when given).
         temperature, max_tokens, seed: sampling; temperature 0 is greedy.
+        resample: extra calls for a chunk none of whose questions was kept (not for failed calls),
+            sampled with ``resample_temperature`` and seed+1, seed+2...: small models often recover.
         completions: use the completions API (base models) with ``openai-compatible``.
         cache: SQLite cache file; None = :func:`default_cache_path`.
         min_words, max_words: bounds of a kept question.
@@ -58,6 +60,8 @@ class GenerationSettings:
     max_tokens: int = 64
     seed: int = 0
     completions: bool = False
+    resample: int = 2
+    resample_temperature: float = 0.8
     cache: str | None = None
     min_words: int = 4
     max_words: int = 40
@@ -69,14 +73,21 @@ class GenerationSettings:
             (self.concurrency >= 1, "concurrency", "use 1 or more"),
             (self.timeout > 0, "timeout", "use a positive number of seconds"),
             (self.max_retries >= 0, "max_retries", "use 0 or more"),
+            (self.resample >= 0, "resample", "use 0 or more"),
             (self.backoff >= 0, "backoff", "use 0 or more seconds"),
             (0 <= self.temperature <= 2, "temperature", "use a value in [0, 2]"),
             (self.max_tokens >= 8, "max_tokens", "use 8 or more"),
-            (1 <= self.min_words <= self.max_words, "min_words/max_words", "need 1 <= min_words <= max_words"),
+            (
+                1 <= self.min_words <= self.max_words,
+                "min_words/max_words",
+                "need 1 <= min_words <= max_words",
+            ),
         ]
         for ok, name, fix in checks:
             if not ok:
-                raise EmbedforgeError(f"generation setting {name}={getattr(self, name, '?')!r} is invalid; {fix}")
+                raise EmbedforgeError(
+                    f"generation setting {name}={getattr(self, name, '?')!r} is invalid; {fix}"
+                )
 
     def cache_path(self) -> Path:
         return Path(self.cache).expanduser() if self.cache else default_cache_path()

@@ -12,6 +12,7 @@ The spec string never holds a key, so it is safe to record in caches and manifes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -57,13 +58,15 @@ def parse_spec(spec: str) -> LlmSpec:
         return LlmSpec(kind, str(path), None, text)
     if kind == "openai":
         return LlmSpec(kind, rest, None, text)
-    model, at, url = rest.rpartition("@")
-    parsed = urlparse(url)
-    if not at or not model or parsed.scheme not in ("http", "https") or not parsed.netloc:
+    match = re.match(r"^(?P<model>[^@]+)@(?P<url>https?://\S+)$", rest)
+    parsed = urlparse(match["url"]) if match else None
+    if parsed is not None and (parsed.username or parsed.password):
+        # Never echo the spec here: it holds a secret.
+        raise EmbedforgeError("--llm: do not put credentials in the URL; set OPENAI_API_KEY instead")
+    if match is None or parsed is None or not parsed.netloc:
         raise EmbedforgeError(
             f"--llm {spec!r}: expected openai-compatible:MODEL@URL with an http(s) URL, "
             "e.g. openai-compatible:llama3@http://127.0.0.1:8000/v1"
         )
-    if parsed.username or parsed.password:
-        raise EmbedforgeError(f"--llm {spec!r}: do not put credentials in the URL; set OPENAI_API_KEY instead")
+    model, url = match["model"], match["url"]
     return LlmSpec(kind, model, url.rstrip("/"), text)

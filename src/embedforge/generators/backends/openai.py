@@ -1,0 +1,90 @@
+"""OpenAI and OpenAI-compatible servers (vLLM, Ollama, llama.cpp) through langchain-openai.
+
+Chat models get the prompt as messages (``ChatOpenAI``); base models behind a
+compatible server get it as one completion text (``OpenAI``, ``--completions``).
+The client's own retries are off (``max_retries=0``): :mod:`..retry` is the one
+retry layer. The key comes from ``OPENAI_API_KEY`` and lives only in the client
+(as a ``SecretStr``); it is never logged, cached or written.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import SecretStr
+
+from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.spec import LlmSpec
+
+KEY_ENV = "OPENAI_API_KEY"
+# A local server needs no key, but the client insists on one.
+PLACEHOLDER_KEY = "sk-no-key-needed"
+
+
+def api_key(spec: LlmSpec) -> str:
+    """The key for ``spec``: ``OPENAI_API_KEY``; required for ``openai:``, optional for compatible servers."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    if key:
+        return key
+    if spec.kind == "openai":
+        raise EmbedforgeError(f"--llm {spec.raw}: {KEY_ENV} is not set; export your OpenAI API key")
+    return PLACEHOLDER_KEY
+
+
+class OpenAIBackend(Backend):
+    """A model behind the OpenAI API or a compatible server."""
+
+    remote = True
+
+    def __init__(self, spec: LlmSpec, *, timeout: float, completions: bool = False) -> None:
+        super().__init__(spec)
+        self.completions = completions
+        self._key = api_key(spec)
+        self.timeout = timeout
+        self._clients: dict[tuple[float, int, int], Any] = {}
+
+    @property
+    def mode(self) -> str:
+        return "completion" if self.completions else "chat"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self._key,)
+
+    def _client(self, request: Request) -> Any:
+        """One LangChain model object per sampling setting (the run has one)."""
+        key = (request.temperature, request.max_tokens, request.seed)
+        if key not in self._clients:
+            from langchain_openai import ChatOpenAI, OpenAI
+
+            cls: Any = OpenAI if self.completions else ChatOpenAI
+            self._clients[key] = cls(
+                model=self.spec.model,
+                base_url=self.spec.base_url,
+                api_key=SecretStr(self._key),
+                timeout=self.timeout,
+                max_retries=0,
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                seed=request.seed,
+            )
+        return self._clients[key]
+
+    async def complete(self, request: Request) -> Completion:
+        chunk, stops = request.chunk, request.prompt.stops(request.n)
+        client = self._client(request)
+        if self.completions:
+            text = request.prompt.completion_text(chunk.text, chunk.title, chunk.section or "", request.n)
+            result = await client.agenerate([text], stop=stops)
+            usage = (result.llm_output or {}).get("token_usage", {})
+            output = result.generations[0][0].text
+            return Completion(
+                output, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+            )
+        messages = request.prompt.chat_messages(chunk.text, chunk.title, chunk.section or "", request.n)
+        message = await client.ainvoke(messages, stop=stops)
+        usage = message.usage_metadata or {}
+        content = message.content if isinstance(message.content, str) else str(message.content)
+        return Completion(content, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
