@@ -1,0 +1,32 @@
+"""notebooks/walkthrough.ipynb runs top to bottom (so it cannot rot) and is stored without outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "walkthrough.ipynb"
+
+
+def test_notebook_is_stored_without_outputs() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code, "the walkthrough has no code"
+    assert all(not cell.outputs and cell.execution_count is None for cell in code)
+
+
+def test_walkthrough_runs(tmp_path: Path, als_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("llama_cpp", reason="the bundled LLM needs llama-cpp-python (make setup installs it)")
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("EMBEDFORGE_CORPUS", str(als_corpus))
+    monkeypatch.setenv("EMBEDFORGE_WALKTHROUGH_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "2"))
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    report = tmp_path / "work" / "report"
+    assert {"metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png"} <= {p.name for p in report.iterdir()}
+    assert (tmp_path / "work" / "dataset-patient" / "queries.jsonl").is_file()
