@@ -13,6 +13,8 @@ import hashlib
 import re
 from collections import defaultdict
 
+import numpy as np
+
 from embedforge.corpus.settings import ChunkSettings
 
 TOO_SHORT = "too_short"
@@ -30,6 +32,11 @@ _COEFFS = [
      int.from_bytes(hashlib.sha256(f"b{i}".encode()).digest()[:8], "big") % _PRIME)
     for i in range(_PERMUTATIONS)
 ]
+_A = np.array([a for a, _ in _COEFFS], dtype=np.uint64)
+_B = np.array([b for _, b in _COEFFS], dtype=np.uint64)
+_P = np.uint64(_PRIME)
+_S30, _S31, _S61 = np.uint64(30), np.uint64(31), np.uint64(61)
+_LOW30, _LOW31 = np.uint64((1 << 30) - 1), np.uint64((1 << 31) - 1)
 
 
 class ChunkFilter:
@@ -38,8 +45,8 @@ class ChunkFilter:
     def __init__(self, settings: ChunkSettings) -> None:
         self.settings = settings
         self._seen: set[str] = set()
-        self._signatures: list[tuple[int, ...]] = []
-        self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+        self._signatures: list[np.ndarray] = []
+        self._buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
 
     def reason_to_drop(self, text: str, tokens: int) -> str | None:
         """A drop reason, or None to keep (and remember) the chunk."""
@@ -57,14 +64,14 @@ class ChunkFilter:
         self._remember(digest, signature)
         return None
 
-    def _near_duplicate(self, signature: tuple[int, ...]) -> bool:
+    def _near_duplicate(self, signature: np.ndarray) -> bool:
         candidates: set[int] = set()
         for band in _bands(signature):
             candidates.update(self._buckets.get(band, ()))
         threshold = self.settings.near_duplicate
         return any(_similarity(signature, self._signatures[index]) >= threshold for index in candidates)
 
-    def _remember(self, digest: str, signature: tuple[int, ...]) -> None:
+    def _remember(self, digest: str, signature: np.ndarray) -> None:
         self._seen.add(digest)
         self._signatures.append(signature)
         for band in _bands(signature):
@@ -80,17 +87,40 @@ def _is_content_free(text: str, min_words: int) -> bool:
     return letters < 0.5 * len(re.sub(r"\s+", "", text))
 
 
-def _minhash(words: list[str]) -> tuple[int, ...]:
+def _minhash(words: list[str]) -> np.ndarray:
+    """64 MinHash values of the chunk's word 3-grams: min over shingles of (a*h + b) mod (2^61 - 1).
+
+    Computed exactly in uint64 with numpy (a Mersenne-prime product split into 31-bit halves),
+    so the values equal the Python-integer formula; profiling showed that formula in pure
+    Python took a third of the corpus stage's time.
+    """
     shingles = {" ".join(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
-    hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
-    return tuple(min((a * h + b) % _PRIME for h in hashes) for a, b in _COEFFS)
+    digests = b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in sorted(shingles))
+    hashes = _mod_prime(np.frombuffer(digests, dtype=">u8").astype(np.uint64))
+    return _mul_add_mod(_A[:, None], hashes[None, :], _B[:, None]).min(axis=1)
 
 
-def _bands(signature: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
+def _mod_prime(x: np.ndarray) -> np.ndarray:
+    """x mod (2^61 - 1) for uint64 x below 2^64 (2^61 is 1 modulo the prime)."""
+    x = (x & _P) + (x >> _S61)
+    return np.where(x >= _P, x - _P, x)
+
+
+def _mul_add_mod(a: np.ndarray, h: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(a*h + b) mod (2^61 - 1) for a, h, b below the prime, without overflowing uint64."""
+    a_hi, a_lo = a >> _S31, a & _LOW31
+    h_hi, h_lo = h >> _S31, h & _LOW31
+    mid = a_hi * h_lo + a_lo * h_hi  # < 2^62; times 2^31 it is (mid >> 30) + (mid & (2^30-1)) * 2^31
+    total = (a_hi * h_hi << np.uint64(1)) + (mid >> _S30) + ((mid & _LOW30) << _S31) + a_lo * h_lo + b
+    return _mod_prime(_mod_prime(total))
+
+
+def _bands(signature: np.ndarray) -> list[tuple[int, bytes]]:
+    """(band, its rows as bytes): compact bucket keys (tuples of Python ints cost ~8x the memory)."""
     rows = _PERMUTATIONS // _BANDS
-    return [(band, signature[band * rows:(band + 1) * rows]) for band in range(_BANDS)]
+    return [(band, signature[band * rows:(band + 1) * rows].tobytes()) for band in range(_BANDS)]
 
 
-def _similarity(first: tuple[int, ...], second: tuple[int, ...]) -> float:
+def _similarity(first: np.ndarray, second: np.ndarray) -> float:
     """Estimated Jaccard similarity of the two chunks' word 3-gram sets."""
-    return sum(a == b for a, b in zip(first, second, strict=True)) / _PERMUTATIONS
+    return int(np.count_nonzero(first == second)) / _PERMUTATIONS
