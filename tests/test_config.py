@@ -67,12 +67,12 @@ def test_bad_configuration_is_one_line(tmp_path: Path, text: str, message: str) 
 
 
 def test_missing_file_names_it(tmp_path: Path) -> None:
-    with pytest.raises(EmbedforgeError, match="nope.toml: configuration file not found"):
+    with pytest.raises(EmbedforgeError, match=r"nope\.toml: configuration file not found"):
         load_config(tmp_path / "nope.toml")
 
 
 def test_bad_override_says_the_form() -> None:
-    with pytest.raises(EmbedforgeError, match="SECTION.KEY=VALUE"):
+    with pytest.raises(EmbedforgeError, match=r"SECTION\.KEY=VALUE"):
         load_config(REPO / "configs" / "als-offline.toml", ["train.epochs"])
 
 

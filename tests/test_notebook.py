@@ -26,7 +26,9 @@ def test_walkthrough_runs(tmp_path: Path, als_corpus: Path, monkeypatch: pytest.
     monkeypatch.setenv("EMBEDFORGE_WALKTHROUGH_DIR", str(tmp_path / "work"))
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "2"))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    resources = {"metadata": {"path": str(tmp_path)}}
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3", resources=resources)
+    client.execute()
     report = tmp_path / "work" / "report"
     assert {"metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png"} <= {p.name for p in report.iterdir()}
     assert (tmp_path / "work" / "dataset-patient" / "queries.jsonl").is_file()

@@ -123,7 +123,9 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     if unknown:
         raise EmbedforgeError(f"{where}: unknown key {sorted(unknown)[0]!r}; known sections: {', '.join(SECTIONS)}")
     top = {k: v for k, v in data.items() if k not in SECTIONS}
-    sections = {k: settings_from_dict(_section_type(k), data.get(k, {}), f"{where} [{k}]") for k in SECTIONS}
+    sections: dict[str, Any] = {
+        k: settings_from_dict(_section_type(k), data.get(k, {}), f"{where} [{k}]") for k in SECTIONS
+    }
     return settings_from_dict(RunConfig, {**top, **sections}, where)
 
 

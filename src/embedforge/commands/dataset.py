@@ -21,6 +21,9 @@ Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and t
 Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers.")]
 Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls (default ~/.cache/embedforge/).")]
 EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split.")]
+MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question.")]
+MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question.")]
+Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question.")]
 RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off).")]
 
 
@@ -43,6 +46,7 @@ def build(
     llm: Llm = None, prompt: Prompt = None, questions_per_chunk: PerChunk = None, concurrency: Concurrency = None,
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
+    min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     eval_fraction: EvalFraction = None, roundtrip_k: RoundtripK = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
@@ -55,7 +59,7 @@ def build(
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        completions=completions, cache=cache,
+        completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
     )
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed, roundtrip_k=roundtrip_k,
                             roundtrip_model=embedder)
@@ -72,6 +76,7 @@ def regenerate(
     prompt: Prompt = None, llm: Llm = None, questions_per_chunk: PerChunk = None, concurrency: Concurrency = None,
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
+    min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     roundtrip_k: RoundtripK = None, config: Config = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
@@ -80,7 +85,7 @@ def regenerate(
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        completions=completions, cache=cache,
+        completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
     )
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
