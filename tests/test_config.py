@@ -17,7 +17,7 @@ def test_offline_config_builds_every_stage_settings() -> None:
     assert config.name == "demo"
     assert config.generate.llm == "bundled"
     assert config.train.base_model == "bundled"
-    assert (config.train.batch_size, config.train.epochs, config.train.learning_rate) == (10, 10, 5e-5)
+    assert (config.train.batch_size, config.train.epochs, config.train.learning_rate) == (10, 3, 5e-5)
     assert config.compare.bm25 is True
     assert config.run_dir == Path("runs") / "demo"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,7 +89,10 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     ]
     for stage, key_of, execute in steps:
         key = key_of()
-        if stage not in forced and state.get(stage, {}).get("input") == key and _outputs_present(run_dir, stage):
+        recorded = state.get(stage, {})
+        # A stage killed half-way has its input recorded but not "finished": it runs again.
+        if stage not in forced and recorded.get("input") == key and recorded.get("finished") \
+                and _outputs_present(run_dir, stage):
             log.info("%s: up to date, skipped", stage)
             result.skipped.append(stage)
             continue
@@ -98,7 +102,10 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
         started = time.perf_counter()
         execute()
         result.seconds[stage] = time.perf_counter() - started
-        state[stage] = {"input": key, "finished": True, "output": _output_hash(run_dir, stage)}
+        state[stage] = {
+            "input": key, "finished": True, "output": _output_hash(run_dir, stage),
+            "seconds": round(result.seconds[stage], 1),
+        }
         _write_state(run_dir, state)
         result.ran.append(stage)
     return result
@@ -189,10 +196,16 @@ def _dataset(config: RunConfig) -> None:
 
 def _train(config: RunConfig, state: dict[str, Any]) -> None:
     from embedforge.training import train
+    from embedforge.training.checkpoints import MARKER
 
     model_dir = config.run_dir / "model"
-    # An interrupted run of the same training resumes from its last checkpoint.
-    resume = state.get("train", {}).get("finished") is False and any(model_dir.glob("checkpoints/checkpoint-*"))
+    interrupted = state.get("train", {}).get("finished") is False
+    # An interrupted run of the same training resumes from its last complete (marked) checkpoint;
+    # if it was killed before any checkpoint was complete, its unmarked leftovers are useless: start over.
+    resume = interrupted and any(model_dir.glob(f"checkpoints/checkpoint-*/{MARKER}"))
+    if interrupted and not resume and (model_dir / "checkpoints").is_dir():
+        log.info("%s: no complete checkpoint of the interrupted training; starting it over", model_dir)
+        shutil.rmtree(model_dir / "checkpoints")
     settings = dataclasses.replace(config.train, resume=resume or config.train.resume)
     train(config.run_dir / "dataset", model_dir, settings)
 
