@@ -9,13 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_chunks
 
+from embedforge.corpus.record import Chunk
 from embedforge.generators import GenerationSettings, generate_questions, load_prompt
 from embedforge.generators.filters import normalize, reject_reason
 
 pytestmark = pytest.mark.slow
 STOP = {"what", "which", "when", "where", "does", "that", "with", "from", "this", "have", "were", "about"}
+
+
+def make_chunks(passages: list[tuple[str, str]]) -> list[Chunk]:
+    return [Chunk.create(text, source=f"{title.lower()}.html", title=title) for title, text in passages]
 
 
 def settings(tmp_path: Path, **kwargs: object) -> GenerationSettings:
