@@ -90,6 +90,8 @@ def load_embedder(
     target = resolve_model(spec)
     if is_hub_id(spec):
         check_hub_reachable(spec)
+    # Weights from safetensors only: a pickled pytorch_model.bin runs code when it is loaded.
+    kwargs["model_kwargs"] = {"use_safetensors": True, **(kwargs.get("model_kwargs") or {})}
     try:
         return SentenceTransformer(target, device=device, trust_remote_code=trust_remote_code, **kwargs)
     except EmbedforgeError:

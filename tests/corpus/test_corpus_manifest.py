@@ -81,21 +81,21 @@ def test_fetch_over_http_needs_the_flag(tmp_path: Path, server: str) -> None:
     manifest = _manifest(tmp_path / "corpus", f"{server}/page.html")
     with pytest.raises(EmbedforgeError, match="only https"):
         fetch_manifest(manifest)
-    [path] = fetch_manifest(manifest, allow_http=True)
+    [path] = fetch_manifest(manifest, allow_http=True, allow_hosts=("127.0.0.1",))
     assert path == tmp_path / "corpus" / "docs" / "page.html" and path.read_bytes() == BODY
 
 
 def test_checksum_mismatch_writes_nothing(tmp_path: Path, server: str) -> None:
     manifest = _manifest(tmp_path / "corpus", f"{server}/page.html", sha="0" * 64)
     with pytest.raises(EmbedforgeError, match="does not match"):
-        fetch_manifest(manifest, allow_http=True)
+        fetch_manifest(manifest, allow_http=True, allow_hosts=("127.0.0.1",))
     assert not (tmp_path / "corpus" / "docs" / "page.html").exists()
 
 
 def test_size_cap(tmp_path: Path, server: str) -> None:
     manifest = _manifest(tmp_path / "corpus", f"{server}/big")
     with pytest.raises(EmbedforgeError, match="larger than 1 MiB"):
-        fetch_manifest(manifest, allow_http=True, max_mb=1)
+        fetch_manifest(manifest, allow_http=True, max_mb=1, allow_hosts=("127.0.0.1",))
 
 
 def test_offline_is_one_clear_line(tmp_path: Path) -> None:
@@ -104,5 +104,5 @@ def test_offline_is_one_clear_line(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     manifest = _manifest(tmp_path / "corpus", f"http://127.0.0.1:{port}/page.html")
     with pytest.raises(EmbedforgeError, match="cannot download") as info:
-        fetch_manifest(manifest, allow_http=True, timeout_s=5)
+        fetch_manifest(manifest, allow_http=True, timeout_s=5, allow_hosts=("127.0.0.1",))
     assert "\n" not in str(info.value) and "check the network" in str(info.value)

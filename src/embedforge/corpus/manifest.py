@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,12 +112,15 @@ def safe_target(dest: Path, relative: str, manifest: Path | str = "manifest") ->
 
 def fetch_manifest(manifest: Manifest | str | os.PathLike[str], dest: str | os.PathLike[str] | None = None, *,
                    allow_http: bool = False, max_mb: float = DEFAULT_MAX_MB,
-                   timeout_s: float = 60.0) -> list[Path]:
+                   timeout_s: float = 60.0, allow_hosts: Collection[str] = ()) -> list[Path]:
     """Download every document not already present with the right checksum; return their paths.
 
+    Only public addresses are fetched; ``allow_hosts`` exempts host names (tests against a local
+    server only; the CLI never sets it). Every redirect is checked like the first URL (:mod:`.downloads`).
+
     Raises:
-        EmbedforgeError: a non-https URL (unless ``allow_http``), no network, an HTTP error,
-            a download over ``max_mb``, or a checksum mismatch (the file is then not written).
+        EmbedforgeError: a non-https URL (unless ``allow_http``), a non-public address, no network,
+            an HTTP error, a download over ``max_mb``, or a checksum mismatch (the file is then not written).
     """
     manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
     folder = Path(dest) if dest is not None else manifest.root
@@ -126,42 +130,36 @@ def fetch_manifest(manifest: Manifest | str | os.PathLike[str], dest: str | os.P
         if target.is_file() and file_hash(str(target)) == document.sha256:
             log.info("%s: already present", target)
         else:
-            atomic_write_bytes(target, _download(document, allow_http, max_mb, timeout_s))
+            atomic_write_bytes(target, _download(document, allow_http, max_mb, timeout_s, allow_hosts))
             log.info("%s: downloaded from %s", target, document.url)
         paths.append(target)
     return paths
 
 
-def _download(document: ManifestDocument, allow_http: bool, max_mb: float, timeout_s: float) -> bytes:
+def _download(document: ManifestDocument, allow_http: bool, max_mb: float, timeout_s: float,
+              allow_hosts: Collection[str] = ()) -> bytes:
     import httpx
 
+    from embedforge.corpus.downloads import download
+
     url = document.url
-    if not url.startswith("https://") and not (allow_http and url.startswith("http://")):
-        hint = "; pass --allow-http to permit plain http" if url.startswith("http://") else ""
-        raise EmbedforgeError(f"{url}: only https URLs are fetched{hint}")
-    limit = int(max_mb * 2**20)
-    digest, body = hashlib.sha256(), bytearray()
     try:
-        with httpx.stream("GET", url, follow_redirects=True, timeout=timeout_s) as response:
-            if response.status_code != 200:
-                raise EmbedforgeError(
-                    f"{url}: HTTP {response.status_code}; check the URL or fetch it by hand")
-            if not str(response.url).startswith("https://") and not allow_http:
-                raise EmbedforgeError(f"{url}: redirected to non-https {response.url}; refusing it")
-            for block in response.iter_bytes():
-                body += block
-                digest.update(block)
-                if len(body) > limit:
-                    raise EmbedforgeError(
-                        f"{url}: larger than {max_mb:g} MiB; raise the size cap if expected")
+        body = download(url, allow_http=allow_http, allow_hosts=allow_hosts, max_bytes=int(max_mb * 2**20),
+                        timeout_s=timeout_s)
     except httpx.TransportError as exc:
         raise EmbedforgeError(f"{url}: cannot download ({type(exc).__name__}: {exc}); check the network, "
                               f"or place the file at {document.path} by hand") from exc
-    if digest.hexdigest() != document.sha256:
-        raise EmbedforgeError(f"{url}: sha256 {digest.hexdigest()[:12]}… does not match the manifest's "
+    except EmbedforgeError:
+        raise
+    except Exception as exc:  # langchain-core's pinned transport refusing an address it resolved itself
+        raise EmbedforgeError(f"{url}: refused ({type(exc).__name__}: {exc}); manifests may only fetch "
+                              "from public hosts") from exc
+    digest = hashlib.sha256(body).hexdigest()
+    if digest != document.sha256:
+        raise EmbedforgeError(f"{url}: sha256 {digest[:12]}… does not match the manifest's "
                               f"{document.sha256[:12]}…; the file changed upstream: check it, "
                               "then update the manifest")
-    return bytes(body)
+    return body
 
 
 def locate_documents(manifest: Manifest | str | os.PathLike[str],

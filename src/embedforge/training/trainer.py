@@ -84,7 +84,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         best_epoch=result.best_epoch, metrics=result.best_metrics,
     ))
     if not settings.keep_checkpoints:
-        shutil.rmtree(out / CHECKPOINTS)
+        _remove_checkpoints(out)
     log.info("%s", result.format())
     return result
 
@@ -145,6 +145,15 @@ def _check_best(trainer: Any, measured: float | None) -> None:
     if best is not None and measured is not None and abs(best - measured) > 1e-3:
         log.warning("the saved model scores ndcg@10 %.4f, the best checkpoint scored %.4f; "
                     "the best checkpoint may not have been reloaded", measured, best)
+
+
+def _remove_checkpoints(out: Path) -> None:
+    """Rename the checkpoints away, then delete them: a kill half-way never leaves a marked, gutted one."""
+    trash = out / ".checkpoints.deleting"
+    if trash.exists():
+        shutil.rmtree(trash)
+    os.replace(out / CHECKPOINTS, trash)
+    shutil.rmtree(trash)
 
 
 def _save(model: Any, out: Path) -> None:

@@ -4,8 +4,9 @@ One model instance per process, loaded lazily on the first call and re-used by
 every backend object; llama.cpp is not thread safe, so calls are serialised by a
 lock and run in a worker thread to keep the event loop free. The context is
 sized to the longest prompt of the run (re-loading only when a longer one comes).
-The few-shot prefix is the same for every chunk, so llama.cpp re-uses its KV cache
-and only the chunk is evaluated each call.
+Each call starts from an empty KV cache: re-using the few-shot prefix evaluated for the
+previous chunk is faster, but the logits then depend on which chunk came before, so a
+resumed run (some chunks cached) would write other questions than an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class LlamaCppBackend(Backend):
             tokens_in = len(llm.client.tokenize(text.encode("utf-8")))
             if tokens_in + request.max_tokens > llm.client.n_ctx():
                 llm = _model(self.path, context_size(tokens_in + request.max_tokens), request.seed)
+            llm.client.reset()  # no prefix re-use: the same prompt gives the same output in any order
             output = llm.invoke(
                 text,
                 stop=request.prompt.stops(request.n),
