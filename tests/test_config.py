@@ -79,8 +79,8 @@ def test_bad_override_says_the_form() -> None:
 def test_secrets_are_removed_but_token_counts_are_kept() -> None:
     data = {"generate": {"api_key": "sk-secret", "max_tokens": 64}, "openai_api_key": "sk-2", "tokens_in": 5}
     clean = scrub_secrets(data)
-    assert clean["generate"]["api_key"] == "<redacted>"
-    assert clean["openai_api_key"] == "<redacted>"
+    assert clean["generate"]["api_key"] == "***"
+    assert clean["openai_api_key"] == "***"
     assert clean["generate"]["max_tokens"] == 64
     assert clean["tokens_in"] == 5
     assert "sk-" not in str(to_dict(data))

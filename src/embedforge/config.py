@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from embedforge.errors import EmbedforgeError
+from embedforge.redact import scrub
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -201,18 +202,5 @@ def _plain(obj: Any) -> Any:
 
 
 def scrub_secrets(obj: Any) -> Any:
-    """Drop values whose key names a secret (api_key, token, password...), recursively."""
-    if isinstance(obj, dict):
-        return {
-            k: ("<redacted>" if _is_secret_key(k) and v else scrub_secrets(v)) for k, v in obj.items()
-        }
-    if isinstance(obj, list | tuple):
-        return [scrub_secrets(v) for v in obj]
-    return obj
-
-
-def _is_secret_key(key: str) -> bool:
-    lowered = str(key).lower()
-    return lowered in ("key", "token", "secret", "password") or lowered.endswith(
-        ("api_key", "apikey", "_secret", "password", "_token", "access_key")
-    )
+    """Replace values whose key names a secret (api_key, token, password...), recursively: see ``redact``."""
+    return scrub(obj)

@@ -10,7 +10,6 @@ identical runs; everything else is equal bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable
@@ -19,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.fingerprint import file_hash
+from embedforge.redact import SCRUBBED as SCRUBBED  # re-exported for readers of manifests
+from embedforge.redact import is_secret_name as is_secret_name
+from embedforge.redact import scrub
 
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
@@ -34,39 +36,6 @@ PACKAGES = (
     "beautifulsoup4",
     "pyarrow",
 )
-SCRUBBED = "***"
-_SECRET_WORDS = ("key", "secret", "password", "passwd", "credential", "authorization")
-
-
-def is_secret_name(name: str) -> bool:
-    """True for setting names that may hold a secret (``api_key``, ``hf_token``, ``secret``...).
-
-    ``*_tokens`` (token counts, ``max_tokens``) is not a secret; ``token`` / ``*_token`` is.
-    """
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS) or lowered == "token" or lowered.endswith("_token")
-
-
-def scrub(value: Any) -> Any:
-    """A JSON-ready copy of ``value`` with secret-named entries replaced by ``***``.
-
-    Dataclasses become dicts, paths and other objects strings, tuples lists.
-    """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    if isinstance(value, dict):
-        return {
-            str(k): (SCRUBBED if is_secret_name(str(k)) and v not in (None, "") else scrub(v))
-            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-        }
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [scrub(v) for v in items]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     """Installed version of each package; packages not installed are left out."""
     versions = {}
