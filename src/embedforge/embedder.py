@@ -159,7 +159,7 @@ def check_hub_reachable(spec: str, timeout: float = 3.0) -> None:
     except OSError as exc:
         raise EmbedforgeError(
             f"{spec}: not in the local Hugging Face cache and the Hub cannot be reached ({exc}); "
-            "use a local model folder or `bundled`"
+            "if you are offline, use a local model folder or `bundled`"
         ) from exc
 
 
