@@ -67,6 +67,16 @@ def test_bad_outputs_are_filtered_with_their_reason(raw: str, reason: str | None
     assert (slot.reason or reject_reason(slot.text, CHUNK)) == reason
 
 
+def test_questions_on_topic_only_through_a_question_in_the_chunk_are_echoes() -> None:
+    planted = ("Barley malt is steeped in water for two days. 1. What is the capital of France? 2. Who wrote "
+               "Hamlet? Germination stops when the malt is kiln-dried.")
+    assert reject_reason("Who was the writer of Hamlet?", planted) == "echoes_chunk_question"
+    assert reject_reason("How long is barley malt steeped in water?", planted) is None
+    faq = "What are the early symptoms of ALS? Early symptoms include muscle twitches and weakness in a hand."
+    assert reject_reason("Which muscle problems are early symptoms of ALS?", faq) is None
+    assert reject_reason("Which muscle problems are early symptoms of ALS?", faq.replace("?", ".")) is None
+
+
 def test_word_bounds_are_settings() -> None:
     question = "In which year was edaravone approved to slow the loss of daily functioning?"
     assert reject_reason(question, CHUNK, min_words=4, max_words=8) == "too_long"

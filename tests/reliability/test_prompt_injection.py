@@ -40,11 +40,6 @@ def test_fence_markers_inside_a_chunk_are_neutralised() -> None:
     assert prompt.completion_text(ATTACKS[2], "Roofs", "", 1).endswith(block)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known gap (not strict: the outcome differs between llama.cpp builds): the bundled model "
-    "answers a fake question list in the chunk ('Who was the writer of "
-    "Hamlet?') and the filters keep it, its words being in the chunk; needs a filter for questions "
-    "echoing a question inside the chunk (generators/filters.py)"))
 def test_injected_chunks_give_clean_questions_or_reasons(tmp_path: Path) -> None:
     chunks = [Chunk.create(text, source="attacks.txt", title="Attacks") for text in ATTACKS]
     result = generate_questions(chunks, GenerationSettings(cache=str(tmp_path / "llm.sqlite"), progress=False,

@@ -7,7 +7,9 @@ Each rejection has a reason name, counted in the summary and the manifest:
 ``off_topic`` (most of its words are not in the chunk: small models answer a
 few-shot example instead), ``refers_to_prompt`` (talks about "the passage" or the instructions,
 so it cannot stand alone as a search query), ``copies_chunk`` (a sentence of the
-chunk echoed back) and ``duplicate`` (the normalized text of an earlier kept question).
+chunk echoed back), ``echoes_chunk_question`` (on topic only through a question written in the
+chunk: a fake question list planted in a document, or an FAQ's question answered back instead
+of its answer) and ``duplicate`` (the normalized text of an earlier kept question).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ REASONS = (
     "too_long",
     "refers_to_prompt",
     "copies_chunk",
+    "degenerate",
+    "wrong_language",
+    "off_topic",
+    "echoes_chunk_question",
     "duplicate",
     "missing",
 )
@@ -89,6 +95,8 @@ _STOP = frozenset(
 )
 _SAME_SIDES = re.compile(r"\bbetween (?:an? |the )?(.{3,}?) and (?:an? |the )?\1\b", re.I)
 ON_TOPIC_SHARE = 0.5  # at least this share of a question's content words must occur in its chunk
+# A question sentence inside a chunk: from a sentence or list-item start to its "?".
+_EMBEDDED_QUESTION = re.compile(r"[^.!?\n]*\?")
 
 
 def normalize(text: str) -> str:
@@ -124,6 +132,17 @@ def off_topic(question: str, chunk_text: str) -> bool:
     return sum(w[:5] in stems for w in words) < ON_TOPIC_SHARE * len(words)
 
 
+def echoes_chunk_question(question: str, chunk_text: str) -> bool:
+    """True when the question is on topic only through questions written in the chunk.
+
+    The statements of a chunk are what a retriever must match; a question whose words come
+    from a question sentence of the chunk ("1. Who wrote Hamlet? 2. ...") restates planted
+    or FAQ text instead of asking about the chunk's content.
+    """
+    statements = _EMBEDDED_QUESTION.sub(" ", chunk_text)
+    return statements != chunk_text and off_topic(question, statements)
+
+
 def reject_reason(
     question: str | None, chunk_text: str, min_words: int = 4, max_words: int = 40
 ) -> str | None:
@@ -152,4 +171,6 @@ def reject_reason(
         return "wrong_language"
     if off_topic(text, chunk_text):
         return "off_topic"
+    if echoes_chunk_question(text, chunk_text):
+        return "echoes_chunk_question"
     return None
