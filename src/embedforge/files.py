@@ -19,18 +19,8 @@ from typing import Any
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _atomic(path, "wb") as handle:
+        handle.write(data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -41,11 +31,20 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 @contextmanager
 def atomic_open_text(path: str | os.PathLike[str]) -> Iterator[Any]:
     """Stream UTF-8 text into ``path``: written to a temporary file, renamed into place on success only."""
+    with _atomic(path, "w") as handle:
+        yield handle
+
+
+@contextmanager
+def _atomic(path: str | os.PathLike[str], mode: str) -> Iterator[Any]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # The pid in the name lets sweep_temporaries tell a killed writer's leftover from a live one's file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a finished file gets what open() would give
+        text = "b" not in mode
+        with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="\n" if text else None) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -53,6 +52,44 @@ def atomic_open_text(path: str | os.PathLike[str]) -> Iterator[Any]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows (os.umask sets it to read it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass  # not Linux: fall back to setting and restoring it
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def sweep_temporaries(folder: str | os.PathLike[str]) -> int:
+    """Delete the temporary files that killed writers left under ``folder``; return how many.
+
+    Only files named like ours (``.NAME.PID.XXXX.tmp``) whose writing process is gone are
+    removed, so a run writing into the same folder at the same time keeps its files.
+    """
+    removed = 0
+    for leftover in Path(folder).rglob(".*.tmp"):
+        parts = leftover.name.rsplit(".", 3)
+        if len(parts) == 4 and parts[1].isdigit() and leftover.is_file() and not _alive(int(parts[1])):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
 
 
 def dumps_line(row: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 from embedforge.config import RunConfig, to_dict
 from embedforge.errors import EmbedforgeError
-from embedforge.files import write_json
+from embedforge.files import sweep_temporaries, write_json
 from embedforge.fingerprint import file_hash, object_hash
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
         raise EmbedforgeError(f"--force {force!r}: unknown stage; choose one of {', '.join(STAGES)}")
     run_dir = config.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
+    if swept := sweep_temporaries(run_dir):
+        log.info("removed %d temporary file(s) left by an interrupted run", swept)
     write_json(run_dir / "config.json", to_dict(config))
     state = _read_state(run_dir)
     forced = set(STAGES[STAGES.index(force):]) if force else set()

@@ -79,6 +79,8 @@ def test_killed_runs_resume_to_the_reference_result(tiny_corpus: Path, tmp_path:
         final = run_pipeline(config, env)
         assert final.returncode == 0, final.log[-3000:]
         assert check_whole(runs / "tiny") == []
+        leftovers = [p for p in (runs / "tiny").rglob("*") if is_temporary(p.relative_to(runs / "tiny"))]
+        assert leftovers == [], "a finished re-run leaves no temporary files behind"
         _assert_same_result(reference, runs / "tiny")
         shutil.rmtree(runs / "tiny")
     assert len(kills) >= MIN_KILLS, kills
