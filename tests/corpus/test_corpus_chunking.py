@@ -82,16 +82,32 @@ def test_markdown_headings_are_sections(tmp_path: Path) -> None:
 
 
 def test_worker_timeout_is_reported_and_the_next_document_still_parses(tmp_path: Path) -> None:
-    page = tmp_path / "a.txt"
+    page, slow = tmp_path / "a.txt", tmp_path / "slow.txt"
     page.write_text(SENTENCE, encoding="utf-8")
+    slow.write_text((SENTENCE * 20 + "\n\n") * 2000, encoding="utf-8")  # 4 MB: seconds of cleaning
     with IsolatedParser(ParseLimits(timeout_s=0.01)) as parser, \
-            pytest.raises(EmbedforgeError, match=r"a\.txt: parsing took over 0\.01 s"):
-        parser.parse(page)
+            pytest.raises(EmbedforgeError, match=r"slow\.txt: parsing took over 0\.01 s"):
+        parser.parse(slow)
     with IsolatedParser(ParseLimits(timeout_s=60)) as parser:
         assert parser.parse(page).blocks[0].text == SENTENCE.strip()
         with pytest.raises(EmbedforgeError, match="file not found"):
             parser.parse(tmp_path / "missing.txt")
         assert parser.parse(page).title == "a"
+
+
+def test_chunking_runs_in_the_worker_within_the_time_limit(tmp_path: Path) -> None:
+    page, slow = tmp_path / "a.txt", tmp_path / "slow.txt"
+    page.write_text(SENTENCE * 40, encoding="utf-8")
+    slow.write_text((SENTENCE * 20 + "\n\n") * 2000, encoding="utf-8")
+    settings = ChunkSettings(chunk_tokens=60, overlap_tokens=5)
+    with IsolatedParser(ParseLimits(timeout_s=0.01), settings) as parser, \
+            pytest.raises(EmbedforgeError, match=r"slow\.txt: parsing and chunking took over 0\.01 s"):
+        parser.chunk(slow)
+    with IsolatedParser(ParseLimits(timeout_s=60), settings) as worker, \
+            IsolatedParser(ParseLimits(isolate=False), settings) as local:
+        chunked = worker.chunk(page)
+        assert len(chunked.chunks) > 1 and all(tokens <= 62 for _, tokens in chunked.chunks)
+        assert chunked == local.chunk(page)
 
 
 def test_worker_memory_cap(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
-"""Parse documents in a worker process that a bad file cannot take down the run with.
+"""Parse and chunk documents in a worker process that a bad file cannot take down the run with.
 
 A malicious or broken file can make a parser loop for hours or eat all memory
-(deep nesting, decompression bombs, pathological PDFs). :class:`IsolatedParser`
-keeps one long-lived worker interpreter with an address-space cap (RLIMIT_AS) and
-gives each document ``timeout_s``; a worker that times out, runs out of memory
-or crashes is killed and replaced, and that document is reported as failed.
+(deep nesting, decompression bombs, pathological PDFs), and the text it yields can be
+huge. :class:`IsolatedParser` keeps one long-lived worker interpreter with an
+address-space cap (RLIMIT_AS) and gives each document ``timeout_s`` for parsing and
+chunking together; a worker that times out, runs out of memory or crashes is killed
+and replaced, and that document is reported as failed.
 """
 
 from __future__ import annotations
@@ -14,25 +15,47 @@ import multiprocessing.connection
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.document import Document
 from embedforge.corpus.loader import parse_document
-from embedforge.corpus.settings import ParseLimits
+from embedforge.corpus.record import Chunk
+from embedforge.corpus.settings import ChunkSettings, ParseLimits
 from embedforge.errors import EmbedforgeError
 
 log = logging.getLogger(__name__)
+STARTUP_S = 300.0  # the worker imports the parsers and loads the tokenizer before its first document
+
+
+@dataclass
+class ChunkedDocument:
+    """One document's chunks, each with its token count, and the parser's warnings."""
+
+    chunks: list[tuple[Chunk, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_and_chunk(chunker: Chunker, path: Path, limits: ParseLimits, kind: str | None,
+                    label: str | None) -> ChunkedDocument:
+    """Parse one document and cut it into chunks (what the worker does for each request)."""
+    document = parse_document(path, limits, kind, label)
+    chunks = [(chunk, chunker.tokens(chunk.text)) for chunk in chunker.chunk(document, label or str(path))]
+    return ChunkedDocument(chunks, list(document.warnings))
 
 
 class IsolatedParser:
-    """Parses documents with :func:`parse_document`, in a worker process when ``limits.isolate``.
+    """Parses (and, given chunk settings, chunks) documents, in a worker process when ``limits.isolate``.
 
-    Use as a context manager; :meth:`parse` raises EmbedforgeError for any failure.
+    Use as a context manager; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for any failure.
     """
 
-    def __init__(self, limits: ParseLimits) -> None:
+    def __init__(self, limits: ParseLimits, chunk_settings: ChunkSettings | None = None) -> None:
         self.limits = limits
+        self.chunk_settings = chunk_settings
+        self._chunker: Chunker | None = None  # in-process chunking, when not isolated
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
 
@@ -46,12 +69,25 @@ class IsolatedParser:
         """One document, or EmbedforgeError naming it and the reason (timeout, memory, crash, content)."""
         if not self.limits.isolate:
             return parse_document(path, self.limits, kind, label)
+        return self._ask("parse", path, kind, label)  # type: ignore[no-any-return]
+
+    def chunk(self, path: Path, kind: str | None = None, label: str | None = None) -> ChunkedDocument:
+        """One document's chunks, parsed and chunked within the limits; errors as :meth:`parse`."""
+        if self.chunk_settings is None:
+            raise ValueError("IsolatedParser.chunk needs chunk_settings")
+        if not self.limits.isolate:
+            self._chunker = self._chunker or Chunker(self.chunk_settings)
+            return parse_and_chunk(self._chunker, path, self.limits, kind, label)
+        return self._ask("chunk", path, kind, label)  # type: ignore[no-any-return]
+
+    def _ask(self, job: str, path: Path, kind: str | None, label: str | None) -> Any:
         name = label or str(path)
         conn = self._ensure_worker()
-        conn.send((str(path), kind, label))
+        conn.send((job, str(path), kind, label))
         if not conn.poll(self.limits.timeout_s):
             self._kill()
-            raise EmbedforgeError(f"{name}: parsing took over {self.limits.timeout_s:g} s; "
+            work = "parsing and chunking" if job == "chunk" else "parsing"
+            raise EmbedforgeError(f"{name}: {work} took over {self.limits.timeout_s:g} s; "
                                   "raise the timeout or remove the file")
         try:
             status, payload = conn.recv()
@@ -84,9 +120,21 @@ class IsolatedParser:
             self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),))
             theirs.close()
             self._conn = multiprocessing.connection.Connection(ours.detach())
-            self._conn.send(self.limits)
+            self._conn.send((self.limits, self.chunk_settings))
+            self._wait_ready(self._conn)
         assert self._conn is not None
         return self._conn
+
+    def _wait_ready(self, conn: multiprocessing.connection.Connection) -> None:
+        """The worker says "ready" once set up, so set-up time never counts against a document."""
+        try:
+            status, payload = conn.recv() if conn.poll(STARTUP_S) else ("error", f"no answer in {STARTUP_S:g} s")
+        except (EOFError, OSError):
+            status, payload = "error", f"it exited (within {self.limits.memory_mb} MiB?)"
+        if status != "ready":
+            self._kill()
+            raise EmbedforgeError(f"the parsing worker could not start: {payload}; raise the memory limit "
+                                  "or run with --debug for details")
 
     def _kill(self) -> None:
         if self._process is not None:
@@ -101,13 +149,19 @@ class IsolatedParser:
 def serve_fd(fd: int) -> None:
     """Worker entry point: serve parse requests on the socket ``fd`` until told to stop."""
     conn = multiprocessing.connection.Connection(fd)
-    limits: ParseLimits = conn.recv()
-    _serve(conn, limits)
-
-
-def _serve(conn: multiprocessing.connection.Connection, limits: ParseLimits) -> None:
-    """Worker loop: receive (path, kind, label), send ("ok", Document) or ("error", message)."""
+    limits, chunk_settings = conn.recv()
     _cap_memory(limits.memory_mb)
+    try:
+        chunker = Chunker(chunk_settings) if chunk_settings is not None else None
+    except (EmbedforgeError, MemoryError, ImportError, OSError) as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    _serve(conn, limits, chunker)
+
+
+def _serve(conn: multiprocessing.connection.Connection, limits: ParseLimits, chunker: Chunker | None) -> None:
+    """Worker loop: receive (job, path, kind, label), send ("ok", result) or ("error", message)."""
     while True:
         try:
             request = conn.recv()
@@ -115,14 +169,18 @@ def _serve(conn: multiprocessing.connection.Connection, limits: ParseLimits) -> 
             return
         if request is None:
             return
-        path, kind, label = request
+        job, path, kind, label = request
         name = label or path
         try:
-            reply: tuple[str, Any] = ("ok", parse_document(Path(path), limits, kind, label))
+            if job == "chunk" and chunker is not None:
+                result: Any = parse_and_chunk(chunker, Path(path), limits, kind, label)
+            else:
+                result = parse_document(Path(path), limits, kind, label)
+            reply: tuple[str, Any] = ("ok", result)
         except EmbedforgeError as exc:
             reply = ("error", str(exc))
         except MemoryError:
-            reply = ("error", f"{name}: needs over {limits.memory_mb} MiB to parse; raise the memory limit "
+            reply = ("error", f"{name}: needs over {limits.memory_mb} MiB to parse and chunk; raise the memory limit "
                               "or remove the file")
         except Exception as exc:  # report, don't die: the next document should still be parsed
             reply = ("error", f"{name}: could not parse ({type(exc).__name__}: {exc}); check the file")

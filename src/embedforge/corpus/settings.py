@@ -18,8 +18,8 @@ class ParseLimits:
     """Bounds on parsing one document (a hostile or broken file must not take the run down).
 
     Attributes:
-        timeout_s: wall-clock seconds one document may take to parse.
-        memory_mb: address-space cap (RLIMIT_AS) of the parsing worker process, in MiB.
+        timeout_s: wall-clock seconds one document may take to parse and chunk.
+        memory_mb: address-space cap (RLIMIT_AS) of the worker process that parses and chunks, in MiB.
         max_file_mb: larger files are refused before parsing.
         isolate: parse in a worker process with the limits above (off: in-process, no time/memory cap).
     """

@@ -1,7 +1,7 @@
 """The corpus stage: SOURCE arguments in, ``chunks.jsonl`` and a summary out.
 
-:func:`chunk_documents` streams: one document is parsed (in a bounded worker),
-chunked, filtered and written before the next is read, so memory does not grow
+:func:`chunk_documents` streams: one document is parsed and chunked (in a bounded
+worker), filtered and written before the next is read, so memory does not grow
 with the number of documents. A document that fails is recorded with its reason
 and skipped — or, with ``strict``, stops the run. The output is deterministic:
 the same inputs give byte-identical ``chunks.jsonl``.
@@ -96,22 +96,22 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
         raise EmbedforgeError("no documents found in the given sources; pass .html, .pdf, .md or .txt files")
     output = Path(out_dir) / CHUNKS_FILE
     summary = CorpusSummary(output=output)
-    chunker, keep = Chunker(settings), ChunkFilter(settings)
+    Chunker(settings)  # loads (or downloads) the tokenizer here, so a bad embedder fails before any document
+    keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
-    with IsolatedParser(settings.limits) as parser, atomic_open_text(output) as out:
+    with IsolatedParser(settings.limits, settings) as parser, atomic_open_text(output) as out:
         for item in tqdm(items, desc="chunking", unit="doc", disable=len(items) < 2):
             if isinstance(item, SourceFailure):
                 _fail(summary, settings, item.label, item.reason)
                 continue
             try:
-                document = parser.parse(item.path, item.kind, item.label)
+                document = parser.chunk(item.path, item.kind, item.label)
             except EmbedforgeError as exc:
                 _fail(summary, settings, item.label, str(exc))
                 continue
             summary.documents_read += 1
             summary.warnings += document.warnings
-            for chunk in chunker.chunk(document, item.label):
-                tokens = chunker.tokens(chunk.text)
+            for chunk, tokens in document.chunks:
                 reason = keep.reason_to_drop(chunk.text, tokens)
                 if reason is not None:
                     dropped[reason] += 1
