@@ -1,11 +1,13 @@
-"""Shared test fixtures: the ALS documents, redirected caches, the bundled models loaded once."""
+"""Shared test fixtures: the ALS documents, redirected caches, the bundled models loaded once, a llama.cpp server."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from llama_server import llama_server
 
 REPO = Path(__file__).resolve().parents[1]
 ALS_FILES = ("ninds-als-overview.html", "family-caregivers-self-care.pdf")
@@ -49,3 +51,18 @@ def bundled_embedder():  # type: ignore[no-untyped-def]
     from embedforge.embedder import load_embedder
 
     return load_embedder("bundled", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def bundled_gguf() -> str:
+    """Path of the bundled Gemma 3 270M GGUF."""
+    from embedforge.generators.backends.llamacpp import bundled_gguf_path
+
+    return bundled_gguf_path()
+
+
+@pytest.fixture(scope="session")
+def llama_server_url(bundled_gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``llama_cpp.server`` with the bundled model on a free port, one for the whole session."""
+    with llama_server(bundled_gguf, tmp_path_factory.mktemp("llama") / "server.log") as url:
+        yield url

@@ -1,11 +1,8 @@
-"""Fixtures of the generators tests: the bundled GGUF path, a real llama.cpp server, sample chunks."""
+"""Fixtures of the generators tests: sample chunks (the llama.cpp server is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from llama_server import llama_server
 
 from embedforge.corpus.record import Chunk
 
@@ -38,20 +35,6 @@ PASSAGES = [
 
 def make_chunks(passages: list[tuple[str, str]]) -> list[Chunk]:
     return [Chunk.create(text, source=f"{title.lower()}.html", title=title) for title, text in passages]
-
-
-@pytest.fixture(scope="session")
-def bundled_gguf() -> str:
-    from embedforge.generators.backends.llamacpp import bundled_gguf_path
-
-    return bundled_gguf_path()
-
-
-@pytest.fixture(scope="session")
-def llama_server_url(bundled_gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``llama_cpp.server`` with the bundled model on a free port, one per session."""
-    with llama_server(bundled_gguf, tmp_path_factory.mktemp("llama") / "server.log") as url:
-        yield url
 
 
 @pytest.fixture()

@@ -1,6 +1,6 @@
 """The generators' fault proxy with the faults a long reliability run adds: latency, resets, truncated bodies.
 
-``tests/generators/fault_proxy.py`` injects timeouts, 429 (Retry-After), 500,
+``tests/fault_proxy.py`` injects timeouts, 429 (Retry-After), 500,
 dropped connections and invalid JSON. :class:`ReliabilityProxy` adds ``latency``
 (a slow but good answer), ``reset`` (a TCP RST instead of an answer) and
 ``truncated`` (a 200 whose body stops half-way), and records for every request
