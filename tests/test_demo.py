@@ -1,5 +1,6 @@
 """The whole job, once, as `make demo` runs it: the ALS documents, the bundled LLM and embedder,
-the reference's training settings (batch 10, 10 epochs, lr 5e-5), and the comparison.
+configs/als-offline.toml's training settings (the reference's batch 10 and lr 5e-5, 3 epochs), and
+the comparison.
 
 The fine-tuned model must beat the base model at every dim on the demo's eval split and on
 the hand-written questions in evals/ (written by a person, never shown to the prompts or filters).
