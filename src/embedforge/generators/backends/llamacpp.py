@@ -4,9 +4,8 @@ One model instance per process, loaded lazily on the first call and re-used by
 every backend object; llama.cpp is not thread safe, so calls are serialised by a
 lock and run in a worker thread to keep the event loop free. The context is
 sized to the longest prompt of the run (re-loading only when a longer one comes).
-Each call starts from an empty KV cache: re-using the few-shot prefix evaluated for the
-previous chunk is faster, but the logits then depend on which chunk came before, so a
-resumed run (some chunks cached) would write other questions than an uninterrupted one.
+The prompt's fixed part (instructions, examples) stays decoded in the KV cache between
+calls, decoded alone so that no output depends on the chunk before it (``kv_prefix.py``).
 """
 
 from __future__ import annotations
@@ -19,12 +18,13 @@ from typing import Any
 
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.backends.kv_prefix import FixedPrefix
 from embedforge.generators.retry import CallFailed
 from embedforge.generators.spec import LlmSpec
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
-_MODEL: dict[str, Any] = {}  # the one loaded model: {"path", "n_ctx", "llm"}
+_MODEL: dict[str, Any] = {}  # the one loaded model: {"path", "n_ctx", "llm", "prefix"}
 
 
 def bundled_gguf_path() -> str:
@@ -80,7 +80,7 @@ def _model(path: str, n_ctx: int, seed: int) -> Any:
         )
     except Exception as exc:
         raise EmbedforgeError(f"{path}: cannot load this GGUF model ({exc}); check the file") from exc
-    _MODEL.update(path=path, n_ctx=n_ctx, llm=llm)
+    _MODEL.update(path=path, n_ctx=n_ctx, llm=llm, prefix=FixedPrefix())
     return llm
 
 
@@ -95,15 +95,15 @@ class LlamaCppBackend(Backend):
         self.context_hint = context_hint
 
     def _call(self, request: Request) -> Completion:
-        text = request.prompt.completion_text(
-            request.chunk.text, request.chunk.title, request.chunk.section or "", request.n
-        )
+        chunk = request.chunk
+        text = request.prompt.completion_text(chunk.text, chunk.title, chunk.section or "", request.n)
+        block = request.prompt.block(chunk.text, chunk.title, chunk.section or "", request.n)
         with _LOCK:
             llm = _model(self.path, context_size(self.context_hint), request.seed)
             tokens_in = len(llm.client.tokenize(text.encode("utf-8")))
             if tokens_in + request.max_tokens > llm.client.n_ctx():
                 llm = _model(self.path, context_size(tokens_in + request.max_tokens), request.seed)
-            llm.client.reset()  # no prefix re-use: the same prompt gives the same output in any order
+            _MODEL["prefix"].prepare(llm.client, text, block)
             output = llm.invoke(
                 text,
                 stop=request.prompt.stops(request.n),
