@@ -4,7 +4,9 @@ Runs ``embedforge run configs/als-offline.toml --set runs_dir=TMP`` (the demo's 
 in a child process with an empty LLM cache, reads the per-stage seconds it prints
 (``  chunk    ran in 12.3 s``), then runs it again: every stage should be up to date and
 skipped. The child's peak RSS is the OS's account (``os.wait4``). The ``dataset`` stage
-includes question generation with the bundled LLM.
+includes question generation with the bundled LLM. The run's ndcg@10 per model and dim (eval
+split and hand-written questions) is kept beside the times, so README's results table can be
+checked against it.
 
     python benchmarks/bench_demo.py [--config configs/als-offline.toml] [--set KEY=VALUE ...]
 """
@@ -49,6 +51,16 @@ def run_pipeline(config: str, runs_dir: Path, extra: list[str], cache: Path) -> 
             "command": " ".join(cmd)}
 
 
+def ndcg_table(report: Path) -> dict:
+    """ndcg@10 by section (eval, handwritten), model and dim, from the run's metrics.json."""
+    import json
+
+    metrics = json.loads((report / "metrics.json").read_text(encoding="utf-8"))
+    sections = {"eval": metrics["models"], "handwritten": metrics.get("handwritten", {}).get("models", {})}
+    return {section: {model: {dim: round(values["ndcg@10"], 4) for dim, values in dims.items()}
+                      for model, dims in models.items()} for section, models in sections.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="configs/als-offline.toml")
@@ -64,7 +76,11 @@ def main() -> None:
     print_table(rows, ["stage", "seconds", "share"])
     print(f"re-run: {again['wall_s']:.1f} s, skipped {again['skipped']}; "
           f"peak RSS {first['peak_mib']:.0f} MiB")
-    print(f"wrote {write_result('demo', {'first_run': first, 'rerun': again})}")
+    ndcg = ndcg_table(next((work / "runs").glob("*/report")))
+    for section, models in ndcg.items():
+        for model, dims in models.items():
+            print(f"  ndcg@10 {section:<11} {model:<10} " + "  ".join(f"{d}: {v:.3f}" for d, v in dims.items()))
+    print(f"wrote {write_result('demo', {'first_run': first, 'rerun': again, 'ndcg@10': ndcg})}")
 
 
 if __name__ == "__main__":
