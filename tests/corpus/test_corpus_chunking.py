@@ -116,3 +116,19 @@ def test_worker_memory_cap(tmp_path: Path) -> None:
     with IsolatedParser(ParseLimits(memory_mb=256, timeout_s=60)) as parser, \
             pytest.raises(EmbedforgeError, match=r"big\.txt"):
         parser.parse(big)
+
+
+def test_in_process_chunking_loads_the_tokenizer_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text(" ".join(_sentences(30, "Glacier")), encoding="utf-8")
+    built: list[Chunker] = []
+    init = Chunker.__init__
+
+    def counting_init(self: Chunker, settings: ChunkSettings) -> None:
+        built.append(self)
+        init(self, settings)
+
+    monkeypatch.setattr(Chunker, "__init__", counting_init)
+    settings = ChunkSettings(chunk_tokens=60, overlap_tokens=5, limits=ParseLimits(isolate=False))
+    summary = chunk_documents([page], tmp_path / "out", settings)
+    assert summary.chunks_kept > 1 and len(built) == 1  # the fail-fast Chunker is the one that chunks

@@ -50,12 +50,19 @@ class IsolatedParser:
     """Parses (and, given chunk settings, chunks) documents, in a worker process when ``limits.isolate``.
 
     Use as a context manager; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for any failure.
+
+    Args:
+        limits: time, memory and isolation limits.
+        chunk_settings: needed by :meth:`chunk`.
+        chunker: a Chunker the caller already built from ``chunk_settings``, used when not isolated
+            (so the tokenizer is not loaded twice in this process); built on first use otherwise.
     """
 
-    def __init__(self, limits: ParseLimits, chunk_settings: ChunkSettings | None = None) -> None:
+    def __init__(self, limits: ParseLimits, chunk_settings: ChunkSettings | None = None,
+                 chunker: Chunker | None = None) -> None:
         self.limits = limits
         self.chunk_settings = chunk_settings
-        self._chunker: Chunker | None = None  # in-process chunking, when not isolated
+        self._chunker = chunker  # in-process chunking, when not isolated
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
 

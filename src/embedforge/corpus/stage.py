@@ -96,10 +96,10 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
         raise EmbedforgeError("no documents found in the given sources; pass .html, .pdf, .md or .txt files")
     output = Path(out_dir) / CHUNKS_FILE
     summary = CorpusSummary(output=output)
-    Chunker(settings)  # loads (or downloads) the tokenizer here, so a bad embedder fails before any document
+    chunker = Chunker(settings)  # loads (or downloads) the tokenizer now: a bad embedder fails before any document
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
-    with IsolatedParser(settings.limits, settings) as parser, atomic_open_text(output) as out:
+    with IsolatedParser(settings.limits, settings, chunker) as parser, atomic_open_text(output) as out:
         for item in tqdm(items, desc="chunking", unit="doc", disable=len(items) < 2):
             if isinstance(item, SourceFailure):
                 _fail(summary, settings, item.label, item.reason)
