@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from embedforge import pipeline
 from embedforge.config import load_config
 from embedforge.errors import EmbedforgeError
 from embedforge.pipeline import run
+from embedforge.run_stages import documents
 
 pytest.importorskip("llama_cpp", reason="the bundled LLM needs llama-cpp-python (make setup installs it)")
 
@@ -135,9 +137,17 @@ def test_rerun_skips_every_stage_and_a_prompt_change_redoes_only_what_follows(tm
     assert manifest_counts(back.run_dir)["cached"] >= calls_first
 
 
-def test_force_redoes_a_stage_and_those_after_it(tmp_path: Path) -> None:
+def test_force_redoes_a_stage_and_those_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(write_config(tmp_path, epochs=1))
+    resolved: list[list[Path]] = []
+
+    def counting_documents(*args: object) -> list[Path]:
+        resolved.append(documents(*args))  # type: ignore[arg-type]
+        return resolved[-1]
+
+    monkeypatch.setattr(pipeline, "documents", counting_documents)
     run(config)
+    assert len(resolved) == 1 and len(resolved[0]) == len(PAGES)  # the chunk key and stage share one lookup
     forced = run(config, force="train")
     assert forced.ran == ["train", "compare"]
     assert forced.skipped == ["chunk", "dataset"]

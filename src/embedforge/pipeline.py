@@ -30,7 +30,7 @@ from pathlib import Path
 from embedforge.config import RunConfig, to_dict
 from embedforge.errors import EmbedforgeError
 from embedforge.files import sweep_temporaries, write_json
-from embedforge.run_stages import run_chunk, run_compare, run_dataset, run_train
+from embedforge.run_stages import documents, run_chunk, run_compare, run_dataset, run_train
 from embedforge.run_state import (
     chunk_key,
     compare_key,
@@ -90,8 +90,9 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     state = read_state(run_dir)
     forced = set(STAGES[STAGES.index(force):]) if force else set()
     result = RunResult(run_dir=run_dir)
+    files = documents(config, corpus_dir)  # once: with a manifest this checks every file's sha256
     steps: list[tuple[str, Callable[[], str], Callable[[], None]]] = [
-        ("chunk", lambda: chunk_key(config, corpus_dir), lambda: run_chunk(config, corpus_dir)),
+        ("chunk", lambda: chunk_key(config, files), lambda: run_chunk(config, files)),
         ("dataset", lambda: dataset_key(config, state), lambda: run_dataset(config)),
         ("train", lambda: train_key(config, state), lambda: run_train(config, state)),
         ("compare", lambda: compare_key(config, state), lambda: run_compare(config)),

@@ -35,11 +35,11 @@ def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
     return files
 
 
-def run_chunk(config: RunConfig, corpus_dir: str | Path | None) -> None:
-    """Corpus stage: the documents into ``chunks.jsonl``; an error when no chunk is kept."""
+def run_chunk(config: RunConfig, files: list[Path]) -> None:
+    """Corpus stage: ``files`` (from :func:`documents`) into ``chunks.jsonl``; an error when no chunk is kept."""
     from embedforge.corpus import chunk_documents
 
-    summary = chunk_documents(documents(config, corpus_dir), config.run_dir, config.chunk)
+    summary = chunk_documents(files, config.run_dir, config.chunk)
     log.info("%s", summary.format())
     if summary.chunks_kept == 0:
         raise EmbedforgeError(f"{config.run_dir / 'chunks.jsonl'}: no chunks were kept; check the documents")

@@ -17,7 +17,6 @@ from typing import Any
 from embedforge.config import RunConfig
 from embedforge.files import write_json
 from embedforge.fingerprint import file_hash, object_hash
-from embedforge.run_stages import documents
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,8 @@ OUTPUTS = {"chunk": "chunks.jsonl", "dataset": "dataset/manifest.json", "train":
            "compare": "report/metrics.json"}
 
 
-def chunk_key(config: RunConfig, corpus_dir: str | Path | None) -> str:
-    hashes = [file_hash(str(p)) if p.is_file() else str(p) for p in documents(config, corpus_dir)]
+def chunk_key(config: RunConfig, files: list[Path]) -> str:
+    hashes = [file_hash(str(p)) if p.is_file() else str(p) for p in files]
     return object_hash({"settings": dataclasses.asdict(config.chunk), "documents": hashes})
 
 
