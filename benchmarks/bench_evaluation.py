@@ -101,14 +101,14 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-eval-"))
     build_dataset(work / "ds", source_sentences(work), args.chunks, args.queries, args.words)
-    SentenceTransformer(bundled_model_path(), device="cpu").save(str(work / "copy"))
-    models = {"base": bundled_model_path(), "copy": str(work / "copy")}
+    SentenceTransformer(bundled_model_path("bundled-minilm"), device="cpu").save(str(work / "copy"))
+    models = {"base": bundled_model_path("bundled-minilm"), "copy": str(work / "copy")}
     data = load_dataset_dir(work / "ds")
     queries, corpus, relevant = data.split_queries("eval"), data.corpus_texts(), data.qrels["eval"]
     print(f"dataset: {len(corpus)} chunks, {len(queries)} questions; torch threads {torch.get_num_threads()}")
 
     def run_compare() -> None:
-        compare(work / "ds", {"base": "bundled", "copy": models["copy"]}, work / "report",
+        compare(work / "ds", {"base": "bundled-minilm", "copy": models["copy"]}, work / "report",
                 CompareSettings(dims=DIMS, device="cpu", batch_size=BATCH))
 
     def run_st() -> None:

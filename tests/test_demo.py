@@ -26,7 +26,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, als_corpus: Path) -> Path:
     runs = tmp_path_factory.mktemp("runs")
     config = load_config(
         REPO / "configs" / "als-offline.toml",
-        [f"runs_dir={runs}", f"handwritten={REPO / 'evals' / 'als_handwritten.jsonl'}"],
+        [f"runs_dir={runs}", f"handwritten={REPO / 'evals' / 'als_handwritten_report.jsonl'}"],
     )
     result = run(config, corpus_dir=als_corpus)
     assert result.ran == ["chunk", "dataset", "train", "compare"]

@@ -10,11 +10,12 @@ from embedforge.embedder import load_embedder, load_tokenizer, max_seq_length, r
 from embedforge.errors import EmbedforgeError
 
 
-def test_bundled_resolves_to_the_packaged_folder() -> None:
-    folder = Path(resolve_model("bundled"))
+@pytest.mark.parametrize(("spec", "limit"), [("bundled", 384), ("bundled-mpnet", 384), ("bundled-minilm", 256)])
+def test_bundled_resolves_to_the_packaged_folder(spec: str, limit: int) -> None:
+    folder = Path(resolve_model(spec))
     assert (folder / "modules.json").is_file()
-    assert max_seq_length("bundled") == 256
-    assert load_tokenizer("bundled")("hello world")["input_ids"]
+    assert max_seq_length(spec) == limit
+    assert load_tokenizer(spec)("hello world")["input_ids"]
 
 
 def test_offline_hub_id_is_one_fast_line() -> None:

@@ -80,16 +80,22 @@ runs_dir = "{tmp_path / 'runs'}"
 [corpus]
 sources = ["{docs}"]
 [chunk]
+embedder = "bundled-minilm"
 chunk_tokens = 64
 overlap_tokens = 8
 min_tokens = 10
 min_words = 8
 [generate]
 prompt = "{prompt}"
+questions_per_chunk = 1
+temperature = 0.0
+greedy_prompt = ""
 [dataset]
 eval_fraction = 0.34
 roundtrip_k = 0
+roundtrip_model = "bundled-minilm"
 [train]
+base_model = "bundled-minilm"
 epochs = {epochs}
 batch_size = 2
 [compare]

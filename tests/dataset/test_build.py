@@ -24,6 +24,9 @@ from embedforge.dataset import (
 from embedforge.dataset.split import read_split
 from embedforge.generators import GenerationSettings, load_prompt
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: the bundled LLM cannot run")
 pytestmark = pytest.mark.slow
 
@@ -38,7 +41,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, als_corpus: Path, bundled_em
     cache = str(root / "llm.sqlite")
     kwargs = {
         "chunk_settings": ChunkSettings(),
-        "generation_settings": GenerationSettings(progress=False, cache=cache),
+        "generation_settings": GenerationSettings(**ONE_GREEDY, progress=False, cache=cache),
         "dataset_settings": DatasetSettings(),
         "embedder": bundled_embedder,
     }
@@ -115,7 +118,7 @@ def test_regenerate_keeps_chunks_and_split(built: dict, tmp_path: Path, bundled_
     chunks = read_chunks(built["root"] / "first" / "chunks.jsonl")[:8]
     folder = tmp_path / "small"
     small = build_dataset_from_chunks(
-        chunks, folder, generation_settings=GenerationSettings(progress=False, cache=built["cache"]),
+        chunks, folder, generation_settings=GenerationSettings(**ONE_GREEDY, progress=False, cache=built["cache"]),
         dataset_settings=DatasetSettings(roundtrip_k=0), embedder=bundled_embedder,
     )
     assert small.llm_calls == 0 and small.cached >= len(chunks)
@@ -127,7 +130,7 @@ def test_regenerate_keeps_chunks_and_split(built: dict, tmp_path: Path, bundled_
         .replace("The question is specific,", "The question is short, plain English,"),
         encoding="utf-8",
     )
-    settings = GenerationSettings(prompt=str(prompt), progress=False, cache=built["cache"])
+    settings = GenerationSettings(**ONE_GREEDY, prompt=str(prompt), progress=False, cache=built["cache"])
     summary = regenerate(folder, tmp_path / "new", generation_settings=settings, embedder=bundled_embedder)
     new = tmp_path / "new"
     assert (new / "chunks.jsonl").read_bytes() == (folder / "chunks.jsonl").read_bytes()

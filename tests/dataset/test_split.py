@@ -87,3 +87,24 @@ def test_train_parquet_holds_the_train_pairs(pair_files: dict[str, Path], tmp_pa
 def test_bad_settings_are_refused(kwargs: dict) -> None:
     with pytest.raises(EmbedforgeError):
         DatasetSettings(**kwargs)
+
+
+def test_dev_split_comes_after_eval_and_leaves_eval_unchanged() -> None:
+    from embedforge.dataset.split import MIN_DEV_CHUNKS
+
+    plain = assign_split(IDS, IDS, 0.2, 42)
+    three = assign_split(IDS, IDS, 0.2, 42, dev_fraction=0.2)
+    assert {c for c, s in three.items() if s == "eval"} == {c for c, s in plain.items() if s == "eval"}
+    assert sum(s == "dev" for s in three.values()) == 40 and sum(s == "train" for s in three.values()) == 120
+    shuffled = IDS[:]
+    random.Random(3).shuffle(shuffled)
+    assert assign_split(shuffled, shuffled, 0.2, 42, dev_fraction=0.2) == three
+    small = assign_split(IDS[: MIN_DEV_CHUNKS - 1], IDS[: MIN_DEV_CHUNKS - 1], 0.2, 42, dev_fraction=0.2)
+    assert "dev" not in small.values()  # too few chunks to choose anything by: no dev split
+    enough = assign_split(IDS[:MIN_DEV_CHUNKS], IDS[:MIN_DEV_CHUNKS], 0.2, 42, dev_fraction=0.2)
+    assert sorted(enough.values()).count("dev") == 4
+
+
+def test_dev_fraction_is_checked() -> None:
+    with pytest.raises(EmbedforgeError, match=r"--dev-fraction 0\.9"):
+        DatasetSettings(eval_fraction=0.2, dev_fraction=0.9)

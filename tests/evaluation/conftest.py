@@ -123,7 +123,7 @@ def tuned_model_dir(
 
     from embedforge.embedder import bundled_model_path
 
-    model = SentenceTransformer(bundled_model_path(), device="cpu")
+    model = SentenceTransformer(bundled_model_path("bundled-minilm"), device="cpu")
     limit, model.max_seq_length = model.max_seq_length, 128  # shorter inputs: a faster test fine-tune
     anchors, positives = zip(*als_dataset.pairs("train"), strict=True)
     train = Dataset.from_dict({"anchor": list(anchors), "positive": list(positives)})
@@ -185,4 +185,4 @@ def compare_run(
 
     out = tmp_path_factory.mktemp("report")
     settings = CompareSettings(bm25=True, extra_queries=str(handwritten_file), device="cpu")
-    return compare(dataset_dir, {"base": "bundled", "tuned": str(tuned_model_dir)}, out, settings)
+    return compare(dataset_dir, {"base": "bundled-minilm", "tuned": str(tuned_model_dir)}, out, settings)

@@ -96,7 +96,7 @@ def test_encodes_once_per_model_never_per_dim(
     monkeypatch.setattr(SentenceTransformer, "encode", counting)
     result = compare(
         dataset_dir,
-        {"base": "bundled"},
+        {"base": "bundled-minilm"},
         tmp_path / "out",
         CompareSettings(dims=(256, 128, 64, 32), bootstrap_samples=0, device="cpu"),
     )

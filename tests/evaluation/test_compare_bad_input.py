@@ -24,7 +24,7 @@ def one_line_error(excinfo: pytest.ExceptionInfo[EmbedforgeError], *needles: str
 
 def test_missing_model_folder(dataset_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(EmbedforgeError) as excinfo:
-        compare(dataset_dir, {"base": "bundled", "tuned": str(tmp_path / "nope")}, tmp_path / "out", FAST)
+        compare(dataset_dir, {"base": "bundled-minilm", "tuned": str(tmp_path / "nope")}, tmp_path / "out", FAST)
     one_line_error(excinfo, "nope", "folder not found")
     assert not (tmp_path / "out").exists()
 
@@ -44,7 +44,7 @@ def test_qrels_naming_unknown_ids(als_dataset: RetrievalDataset, tmp_path: Path)
     qrels = tmp_path / "ds" / "qrels" / "eval.tsv"
     qrels.write_text(qrels.read_text() + "q-unknown\tc-unknown\t1\n")
     with pytest.raises(EmbedforgeError) as excinfo:
-        compare(tmp_path / "ds", {"base": "bundled"}, tmp_path / "out", FAST)
+        compare(tmp_path / "ds", {"base": "bundled-minilm"}, tmp_path / "out", FAST)
     one_line_error(excinfo, "eval.tsv", "unknown")
 
 
@@ -52,7 +52,7 @@ def test_empty_eval_split(als_dataset: RetrievalDataset, tmp_path: Path) -> None
     empty = RetrievalDataset(als_dataset.corpus, als_dataset.queries, {"train": als_dataset.qrels["train"]})
     write_dataset_dir(tmp_path / "ds", empty)
     with pytest.raises(EmbedforgeError) as excinfo:
-        compare(tmp_path / "ds", {"base": "bundled"}, tmp_path / "out", FAST)
+        compare(tmp_path / "ds", {"base": "bundled-minilm"}, tmp_path / "out", FAST)
     one_line_error(excinfo, "eval", "empty")
 
 
@@ -60,7 +60,7 @@ def test_name_given_twice() -> None:
     with pytest.raises(EmbedforgeError) as excinfo:
         parse_model_specs(["base=bundled", "tuned=models/a", "base=models/b"])
     one_line_error(excinfo, "'base'", "twice")
-    assert parse_model_specs(["base=bundled", "models/run1/"]) == {"base": "bundled", "run1": "models/run1/"}
+    assert parse_model_specs(["base=bundled", "models/run1/"]) == {"base": "bundled-minilm", "run1": "models/run1/"}
 
 
 @pytest.mark.parametrize("item", ["=bundled", "base=", "bad name=bundled"])

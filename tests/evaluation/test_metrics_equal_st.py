@@ -81,7 +81,7 @@ def test_ties_and_several_relevant_chunks_equal_evaluator(
     write_dataset_dir(tmp_path / "ds", dataset)
     result = compare(
         tmp_path / "ds",
-        {"base": "bundled"},
+        {"base": "bundled-minilm"},
         tmp_path / "out",
         CompareSettings(dims=(64,), bootstrap_samples=0, device="cpu"),
     )

@@ -11,6 +11,9 @@ from embedforge.corpus.record import Chunk
 from embedforge.generators import GenerationSettings, generate_questions
 from embedforge.generators.filters import reject_reason
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytestmark = pytest.mark.slow
 
 
@@ -24,7 +27,7 @@ def als_chunks(als_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> li
 
 
 def test_als_bundled_keeps_a_question_for_most_chunks(als_chunks: list[Chunk], tmp_path: Path) -> None:
-    settings = GenerationSettings(cache=str(tmp_path / "llm.sqlite"), progress=False)
+    settings = GenerationSettings(**ONE_GREEDY, cache=str(tmp_path / "llm.sqlite"), progress=False)
     result = generate_questions(als_chunks, settings)
     # One call per chunk, plus resamples for chunks whose first question was filtered.
     assert len(als_chunks) <= result.counts.llm_calls == result.counts.generated

@@ -14,6 +14,9 @@ from embedforge.corpus.record import Chunk
 from embedforge.generators import GenerationSettings, generate_questions, load_prompt
 from embedforge.generators.filters import normalize, reject_reason
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytestmark = pytest.mark.slow
 STOP = {"what", "which", "when", "where", "does", "that", "with", "from", "this", "have", "were", "about"}
 
@@ -24,7 +27,7 @@ def make_chunks(passages: list[tuple[str, str]]) -> list[Chunk]:
 
 def settings(tmp_path: Path, **kwargs: object) -> GenerationSettings:
     # resample=0: exact call counts (resampling filtered chunks is exercised by the ALS test).
-    return GenerationSettings(cache=str(tmp_path / "llm.sqlite"), progress=False, resample=0, **kwargs)  # type: ignore[arg-type]
+    return GenerationSettings(**ONE_GREEDY, cache=str(tmp_path / "llm.sqlite"), progress=False, resample=0, **kwargs)  # type: ignore[arg-type]
 
 
 def content_words(text: str) -> set[str]:
@@ -157,7 +160,8 @@ def test_killed_run_keeps_finished_generations(tmp_path: Path) -> None:
         "import sys, json; from embedforge.corpus.record import Chunk; "
         "from embedforge.generators import GenerationSettings, generate_questions; "
         "chunks=[Chunk.from_dict(c) for c in json.load(sys.stdin)]; "
-        f"generate_questions(chunks, GenerationSettings(cache={str(cache)!r}, progress=False, resample=0))"
+        "generate_questions(chunks, GenerationSettings(questions_per_chunk=1, temperature=0.0, greedy_prompt=None, "
+        f"cache={str(cache)!r}, progress=False, resample=0))"
     )
     import json
 
@@ -180,6 +184,6 @@ def test_killed_run_keeps_finished_generations(tmp_path: Path) -> None:
     with sqlite3.connect(cache) as db:
         committed = db.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
     assert 3 <= committed < len(chunks)
-    resumed = generate_questions(chunks, GenerationSettings(cache=str(cache), progress=False, resample=0))
+    resumed = generate_questions(chunks, GenerationSettings(**ONE_GREEDY, cache=str(cache), progress=False, resample=0))
     assert resumed.counts.cached == committed
     assert resumed.counts.llm_calls == len(chunks) - committed

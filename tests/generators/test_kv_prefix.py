@@ -11,6 +11,9 @@ from embedforge.generators import GenerationSettings, generate_questions, load_p
 from embedforge.generators.backends import llamacpp
 from embedforge.generators.backends.kv_prefix import FixedPrefix
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytestmark = pytest.mark.slow
 
 
@@ -37,7 +40,7 @@ def test_fixed_part_is_decoded_once_and_kept(sample_chunks: list[Chunk], bundled
 
 def test_questions_do_not_depend_on_the_order_of_chunks(sample_chunks: list[Chunk], tmp_path: Path) -> None:
     def run(chunks: list[Chunk], name: str) -> dict[str, tuple[str, str | None, str | None]]:
-        settings = GenerationSettings(cache=str(tmp_path / name), progress=False, resample=0)
+        settings = GenerationSettings(**ONE_GREEDY, cache=str(tmp_path / name), progress=False, resample=0)
         return {r.chunk_id: (r.status, r.question, r.reason) for r in generate_questions(chunks, settings).records}
 
     forward = run(sample_chunks, "forward.sqlite")

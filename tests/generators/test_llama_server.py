@@ -23,6 +23,9 @@ def settings(tmp_path: Path, url: str, **kwargs: object) -> GenerationSettings:
         "completions": True,
         "concurrency": 1,
         "resample": 0,
+        "questions_per_chunk": 1,
+        "temperature": 0.0,
+        "greedy_prompt": None,
     }
     return GenerationSettings(llm=f"openai-compatible:gemma@{url}/v1", **{**base, **kwargs})  # type: ignore[arg-type]
 

@@ -19,6 +19,9 @@ from faults import ReliabilityProxy
 from embedforge.corpus.record import Chunk
 from embedforge.generators import GenerationSettings, generate_questions
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytestmark = pytest.mark.slow
 
 SEED = 8
@@ -46,7 +49,7 @@ def test_faults_through_a_real_server(tmp_path: Path, llama_server_url: str) -> 
     with ReliabilityProxy(llama_server_url, SEED, RATES, n=400, retry_after=str(RETRY_AFTER),
                           hang_s=8.5) as proxy:
         settings = GenerationSettings(
-            llm=f"openai-compatible:gemma@{proxy.url}/v1", completions=True,
+            llm=f"openai-compatible:gemma@{proxy.url}/v1", completions=True, **ONE_GREEDY,
             cache=str(tmp_path / "llm.sqlite"), concurrency=1, timeout=8.0, max_retries=5, backoff=0.05,
             max_tokens=16, resample=0, progress=False)
         result = generate_questions(chunks, settings)

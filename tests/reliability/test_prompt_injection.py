@@ -16,6 +16,9 @@ from embedforge.corpus.record import Chunk
 from embedforge.generators import GenerationSettings, generate_questions, load_prompt
 from embedforge.generators.filters import reject_reason
 
+# One greedy question per chunk (the default recipe samples 5 and adds a greedy one).
+ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt": None}
+
 pytestmark = pytest.mark.slow
 
 PAYLOADS = ("HACKED", "PWNED", "capital of France", "Hamlet", '"""', "system prompt")
@@ -42,8 +45,8 @@ def test_fence_markers_inside_a_chunk_are_neutralised() -> None:
 
 def test_injected_chunks_give_clean_questions_or_reasons(tmp_path: Path) -> None:
     chunks = [Chunk.create(text, source="attacks.txt", title="Attacks") for text in ATTACKS]
-    result = generate_questions(chunks, GenerationSettings(cache=str(tmp_path / "llm.sqlite"), progress=False,
-                                                           resample=1))
+    settings = GenerationSettings(**ONE_GREEDY, cache=str(tmp_path / "llm.sqlite"), progress=False, resample=1)
+    result = generate_questions(chunks, settings)
     texts = {c.id: c.text for c in chunks}
     assert len(result.records) == len(chunks) and not result.counts.failed
     for record in result.records:

@@ -125,7 +125,7 @@ def test_symlinked_file_out_refused(tmp_path: Path) -> None:
 def _model_copy(folder: Path) -> Path:
     from embedforge.embedder import bundled_model_path
 
-    shutil.copytree(bundled_model_path(), folder)
+    shutil.copytree(bundled_model_path("bundled-minilm"), folder)
     return folder
 
 

@@ -47,7 +47,8 @@ def cloze_dataset(
 ) -> RetrievalDataset:
     """Windows of five sentences: sentences 2 and 4 are questions, the other three the chunk.
 
-    The first ``n_eval_chunks`` chunks by id are the eval split, the next ``max_train_chunks`` train.
+    The first ``n_eval_chunks`` chunks by id are the dev split (what training evaluates and
+    chooses the checkpoint on), the next ``max_train_chunks`` train.
     """
     corpus: dict[str, dict[str, object]] = {}
     questions: list[tuple[str, str, str]] = []  # (chunk id, question, source)
@@ -64,9 +65,9 @@ def cloze_dataset(
     eval_ids = set(chunk_ids[:n_eval_chunks])
     train_ids = set(chunk_ids[n_eval_chunks:n_eval_chunks + max_train_chunks])
     queries: dict[str, dict[str, object]] = {}
-    qrels: dict[str, dict[str, set[str]]] = {"train": {}, "eval": {}}
+    qrels: dict[str, dict[str, set[str]]] = {"train": {}, "dev": {}}
     for cid, question, source in questions:
-        split = "eval" if cid in eval_ids else "train" if cid in train_ids else None
+        split = "dev" if cid in eval_ids else "train" if cid in train_ids else None
         if split is None:
             continue
         qid = text_hash(question)
@@ -83,7 +84,7 @@ def als_paragraph_list(als_corpus: Path) -> list[tuple[str, str]]:
 @pytest.fixture(scope="session")
 def small_dataset(als_paragraph_list: list[tuple[str, str]], tmp_path_factory: pytest.TempPathFactory
                   ) -> Path:
-    """20 train pairs (10 chunks), 16 eval questions, retrieval over the whole corpus."""
+    """20 train pairs (10 chunks), 16 dev questions, retrieval over the whole corpus."""
     folder = tmp_path_factory.mktemp("small_dataset")
     write_dataset_dir(folder, cloze_dataset(als_paragraph_list, n_eval_chunks=8, max_train_chunks=10))
     return folder
@@ -92,7 +93,7 @@ def small_dataset(als_paragraph_list: list[tuple[str, str]], tmp_path_factory: p
 @pytest.fixture(scope="session")
 def reference_dataset(als_paragraph_list: list[tuple[str, str]], tmp_path_factory: pytest.TempPathFactory
                       ) -> Path:
-    """About 100 train pairs (2 per chunk, like the reference's 98) and 20 eval questions."""
+    """About 100 train pairs (2 per chunk, like the reference's 98) and 20 dev questions."""
     folder = tmp_path_factory.mktemp("reference_dataset")
     write_dataset_dir(folder, cloze_dataset(als_paragraph_list, n_eval_chunks=10, max_train_chunks=50))
     return folder
@@ -119,7 +120,8 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-SMALL = {"batch_size": 5, "epochs": 2, "device": "cpu"}
+# alpha 1: the saved model is the best checkpoint itself (interpolation has tests of its own).
+SMALL = {"base_model": "bundled-minilm", "batch_size": 5, "epochs": 2, "device": "cpu", "alpha": 1.0}
 
 
 @pytest.fixture(scope="session")

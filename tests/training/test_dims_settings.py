@@ -44,7 +44,7 @@ def test_explicit_dims_the_model_cannot_serve() -> None:
 
 
 def test_output_dim_read_from_the_bundled_folder_without_loading() -> None:
-    assert output_dim_from_files(bundled_model_path()) == 384
+    assert output_dim_from_files(bundled_model_path("bundled-minilm")) == 384
 
 
 @pytest.mark.parametrize(

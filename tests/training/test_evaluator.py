@@ -23,7 +23,7 @@ def test_shared_embeddings_equal_the_stock_evaluator(  # type: ignore[no-untyped
     assert set(data.corpus) == set(dataset.corpus), "evaluation must be over the whole corpus"
     for dim in DIMS:
         stock = InformationRetrievalEvaluator(
-            dataset.split_queries("eval"), dataset.corpus_texts(), dataset.qrels["eval"],
+            dataset.split_queries("dev"), dataset.corpus_texts(), dataset.qrels["dev"],
             truncate_dim=dim, name="x",
         )(bundled_embedder)
         for metric in ("ndcg@10", "mrr@10", "map@100", "recall@10", "accuracy@1"):

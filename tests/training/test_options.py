@@ -63,7 +63,7 @@ def test_cached_loss_with_hard_negatives_and_a_query_prompt(small_dataset: Path,
     model = SentenceTransformer(str(out), device="cpu")
     data = load_dataset_dir(small_dataset)
     stock = InformationRetrievalEvaluator(
-        data.split_queries("eval"), data.corpus_texts(), data.qrels["eval"], truncate_dim=384, name="s",
+        data.split_queries("dev"), data.corpus_texts(), data.qrels["dev"], truncate_dim=384, name="s",
     )(model)
     assert result.best_metrics[384]["ndcg@10"] == pytest.approx(stock["s_cosine_ndcg@10"], abs=1e-4)
     shutil.rmtree(out)

@@ -38,11 +38,18 @@ def test_no_train_pairs(small_dataset: Path, tmp_path: Path) -> None:
     _fails(tmp_path / "ds", tmp_path / "out", "no train pairs")
 
 
-def test_no_eval_split(small_dataset: Path, tmp_path: Path) -> None:
+def test_no_dev_split_keeps_the_last_epoch_and_the_rule_alpha(small_dataset: Path, tmp_path: Path) -> None:
+    from embedforge.training.interpolation import RULE_ALPHA
+
     data = load_dataset_dir(small_dataset)
-    data.qrels["eval"] = {}
+    data.qrels["dev"] = {}
     write_dataset_dir(tmp_path / "ds", data)
-    _fails(tmp_path / "ds", tmp_path / "out", "no eval split")
+    result = train(tmp_path / "ds", tmp_path / "out", TrainSettings(base_model="bundled-minilm", device="cpu",
+                                                                    batch_size=5, epochs=1))
+    assert (result.alpha, result.alpha_chosen_by, result.best_epoch) == (RULE_ALPHA, "rule", 1.0)
+    assert result.best_metrics == {}
+    selection = json.loads((tmp_path / "out" / "selection.json").read_text(encoding="utf-8"))
+    assert selection["checkpoint"]["chosen_by"] == "rule (last epoch)" and selection["eval_split_used"] is False
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and t
 Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers.")]
 Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls (default ~/.cache/embedforge/).")]
 EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split.")]
+DevFraction = Annotated[float | None, typer.Option("--dev-fraction", help="Share of chunks in the dev split (chooses epoch and alpha; 0: none).")]
+GreedyPrompt = Annotated[str | None, typer.Option("--greedy-prompt", help="Also ask one greedy question per chunk with this prompt ('' : off).")]
 MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question.")]
 MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question.")]
 Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question.")]
@@ -47,12 +49,13 @@ def build(
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
-    eval_fraction: EvalFraction = None, roundtrip_k: RoundtripK = None,
+    greedy_prompt: GreedyPrompt = None, eval_fraction: EvalFraction = None, dev_fraction: DevFraction = None,
+    roundtrip_k: RoundtripK = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
     config: Config = None,
 ) -> None:
-    """Chunk documents, generate a question per chunk, filter, and split into train/eval."""
+    """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval."""
     from embedforge.corpus import ChunkSettings
     from embedforge.dataset import build_dataset
 
@@ -60,9 +63,10 @@ def build(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
         completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
+        greedy_prompt=greedy_prompt,
     )
-    data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed, roundtrip_k=roundtrip_k,
-                            roundtrip_model=embedder)
+    data = dataset_settings(config, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
+                            roundtrip_k=roundtrip_k, roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
     summary = build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen,
                             dataset_settings=data)

@@ -27,6 +27,7 @@ def train(
     trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model.")] = None,
     resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda (default: best available; pick a card with CUDA_VISIBLE_DEVICES).")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Weight of the fine-tuned model, interpolated toward the base (default: chosen on dev; 1: none).")] = None,
     config: Config = None,
 ) -> None:
     """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
@@ -37,7 +38,7 @@ def train(
         TrainSettings, config, "train",
         base_model=base_model, dims=dims_option(dims), batch_size=batch_size, epochs=epochs,
         learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
-        query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device,
+        query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device, alpha=alpha,
     )
     result = train_model(dataset, out, settings)
     typer.echo(result.format() if hasattr(result, "format") else str(result))

@@ -33,6 +33,8 @@ class SplitSizes:
     eval_queries: int
     train_chunks: int
     eval_chunks: int
+    dev_queries: int = 0
+    dev_chunks: int = 0
 
 
 def corpus_records(chunks: Iterable[Chunk]) -> dict[str, dict[str, Any]]:
@@ -51,7 +53,7 @@ def assemble(chunks: Sequence[Chunk], kept: Iterable[Any], split: dict[str, str]
         kept: kept question records (``chunk_id``, ``question`` and the ``PROVENANCE``
             attributes); a question repeated for the same chunk is written once, with its
             earliest ``created_at``.
-        split: chunk id -> ``"train"`` / ``"eval"`` for every chunk that has questions.
+        split: chunk id -> ``"train"`` / ``"dev"`` / ``"eval"`` for every chunk that has questions.
 
     Returns:
         A dataset with queries sorted by id (order-independent output) and qrels per split.
@@ -71,7 +73,7 @@ def assemble(chunks: Sequence[Chunk], kept: Iterable[Any], split: dict[str, str]
         if previous is None or str(row["created_at"] or "") < str(previous["created_at"] or ""):
             queries[qid] = row
     ordered = dict(sorted(queries.items()))
-    qrels: dict[str, dict[str, set[str]]] = {"train": {}, "eval": {}}
+    qrels: dict[str, dict[str, set[str]]] = {"train": {}, "dev": {}, "eval": {}}
     for qid, row in ordered.items():
         qrels[split[row["chunk_id"]]][qid] = {row["chunk_id"]}
     return RetrievalDataset(corpus=corpus_records(chunks), queries=ordered, qrels=qrels)
@@ -88,4 +90,6 @@ def split_sizes(dataset: RetrievalDataset) -> SplitSizes:
         eval_queries=len(dataset.qrels.get("eval", {})),
         train_chunks=chunks_of("train"),
         eval_chunks=chunks_of("eval"),
+        dev_queries=len(dataset.qrels.get("dev", {})),
+        dev_chunks=chunks_of("dev"),
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.dataset.assemble import assemble
 from embedforge.dataset.manifest import MANIFEST_FILE, source_hashes
+from embedforge.dataset.questions import append_pass, drop_near_duplicates, greedy_settings, merge_counts
 from embedforge.dataset.roundtrip import roundtrip_filter
 from embedforge.dataset.settings import DatasetSettings
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
@@ -101,7 +102,8 @@ def build_dataset_from_chunks(
     settings = dataset_settings or DatasetSettings()
     records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
     kept_chunks = {r.chunk_id for r in records if r.status == "kept"}
-    split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed)
+    split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed,
+                         settings.dev_fraction)
     configuration = config or {"generate": generation_settings, "dataset": settings}
     return _make_folder(out_dir, chunks, records, split, gen_counts, kind="build",
                         configuration=configuration, inputs={"sources": source_hashes(sources)},
@@ -168,13 +170,18 @@ def _generate(
 
     result = generate_questions(list(chunks), generation)
     records = list(result.records)
+    counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
+    if generation.greedy_prompt:
+        extra = generate_questions(list(chunks), greedy_settings(generation))
+        records = append_pass(records, extra.records, generation.questions_per_chunk)
+        counts = merge_counts(counts, asdict(extra.counts))
+    records = drop_near_duplicates(records)
     if settings.roundtrip_k > 0 and any(r.status == "kept" for r in records):
         if embedder is None:
             from embedforge.embedder import load_embedder
 
             embedder = load_embedder(settings.roundtrip_model)
         records = roundtrip_filter(records, chunks, settings.roundtrip_k, embedder)
-    counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
     run = {k: counts[k] for k in _RUN_COUNTERS if k in counts}
     failed = Counter(str(r.reason) for r in records if r.status == "failed")
     run["failed_by_reason"] = dict(sorted(failed.items()))

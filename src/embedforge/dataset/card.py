@@ -108,12 +108,14 @@ def render_card(
         "## Split",
         "",
         f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, "
-        f"seed {settings.get('seed', 'n/a')}): "
-        "all questions of a chunk are in one split. Eval retrieval searches the whole corpus.",
+        f"dev fraction {settings.get('dev_fraction', 'n/a')}, seed {settings.get('seed', 'n/a')}): "
+        "all questions of a chunk are in one split. dev chooses the epoch and the interpolation weight; "
+        "eval is scored by `compare` and chooses nothing. Retrieval searches the whole corpus.",
         "",
         *_table(
             [
                 ("train", f"{summary.train_queries} queries over {summary.train_chunks} chunks"),
+                ("dev", f"{summary.dev_queries} queries over {summary.dev_chunks} chunks"),
                 ("eval", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
             ],
             ("split", "size"),

@@ -115,7 +115,7 @@ def import_dataset(
                 continue
             queries[qid] = {"text": text.strip(), "chunk_id": docs[0], "source": path.name,
                             "relevant": docs, **_PROVENANCE_NONE}
-            qsplit[qid] = SPLITS[position] if eval_file else None
+            qsplit[qid] = ("train", "eval")[position] if eval_file else None
     if not queries:
         raise EmbedforgeError(f"{files[0]}: no question with a relevant passage; nothing to import")
     split = _chunk_split(queries, qsplit, chunks, settings)

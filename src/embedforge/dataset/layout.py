@@ -4,7 +4,8 @@
     DIR/queries.jsonl       {"_id", "text", "chunk_id", "source", "prompt_name", "prompt_hash", "llm",
                              "created_at"}
     DIR/qrels/train.tsv     query-id <TAB> corpus-id <TAB> score, with a header line
-    DIR/qrels/eval.tsv      the same for the eval split
+    DIR/qrels/dev.tsv       the dev split: chooses the epoch and the interpolation weight
+    DIR/qrels/eval.tsv      the eval split: scored once by ``compare``, chooses nothing
     DIR/train.parquet       anchor, positive   (the train pairs, for SentenceTransformerTrainer)
     DIR/manifest.json       configuration, versions, input hashes, counts
     DIR/README.md           the dataset card
@@ -25,7 +26,7 @@ from typing import Any
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_write_text, iter_jsonl, write_jsonl
 
-SPLITS = ("train", "eval")
+SPLITS = ("train", "dev", "eval")
 
 
 @dataclass

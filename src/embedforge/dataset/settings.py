@@ -26,12 +26,15 @@ class DatasetSettings:
 
     Attributes:
         eval_fraction: share of question-bearing chunks whose questions go to the eval split.
+        dev_fraction: share that goes to the dev split, which chooses the epoch and the interpolation
+            weight; 0, or a corpus under ``split.MIN_DEV_CHUNKS`` question-bearing chunks, gives none.
         seed: seeds the chunk -> split assignment (same seed, same split).
         roundtrip_k: keep a question only if its own chunk ranks in the top K of all chunks; 0 disables.
         roundtrip_model: embedder SPEC the round-trip filter ranks with (``bundled``, a folder, a hub id).
     """
 
     eval_fraction: float = 0.2
+    dev_fraction: float = 0.2
     seed: int = 42
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
@@ -44,6 +47,10 @@ class DatasetSettings:
         if not 0.0 < self.eval_fraction < 1.0:
             raise EmbedforgeError(
                 f"--eval-fraction {self.eval_fraction}: must be between 0 and 1 (exclusive); try 0.2"
+            )
+        if not 0.0 <= self.dev_fraction < 1.0 - self.eval_fraction:
+            raise EmbedforgeError(
+                f"--dev-fraction {self.dev_fraction}: must be in [0, 1 - eval fraction); try 0.2 (0: no dev split)"
             )
         if self.roundtrip_k < 0:
             raise EmbedforgeError(f"--roundtrip-k {self.roundtrip_k}: must be 0 (off) or a positive rank")

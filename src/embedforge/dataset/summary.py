@@ -20,7 +20,7 @@ class DatasetSummary:
         failed: question slots whose LLM call failed after retries.
         llm_calls: LLM calls made by this run (0 when every answer came from the cache).
         cached: answers served from the cache.
-        train_queries, eval_queries, train_chunks, eval_chunks: split sizes.
+        train_queries, dev_queries, eval_queries, train_chunks, dev_chunks, eval_chunks: split sizes.
     """
 
     out_dir: Path
@@ -35,6 +35,8 @@ class DatasetSummary:
     eval_queries: int = 0
     train_chunks: int = 0
     eval_chunks: int = 0
+    dev_queries: int = 0
+    dev_chunks: int = 0
 
     def counts(self) -> dict[str, Any]:
         """The counts as a JSON-ready dict (no folder)."""
@@ -54,6 +56,7 @@ class DatasetSummary:
                 f"  questions kept {self.questions}; filtered: {filtered}; failed {self.failed}",
                 f"  llm calls {self.llm_calls}, cached {self.cached}",
                 f"  train: {self.train_queries} queries over {self.train_chunks} chunks; "
+                f"dev: {self.dev_queries} over {self.dev_chunks}; "
                 f"eval: {self.eval_queries} queries over {self.eval_chunks} chunks "
                 f"(searched against all {self.chunks})",
             ]

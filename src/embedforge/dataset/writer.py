@@ -43,7 +43,7 @@ def summarize(
     return DatasetSummary(
         out_dir=out_dir,
         chunks=len(dataset.corpus),
-        chunks_with_questions=sizes.train_chunks + sizes.eval_chunks,
+        chunks_with_questions=sizes.train_chunks + sizes.dev_chunks + sizes.eval_chunks,
         questions=len(dataset.queries),
         filtered=dict(sorted(filtered.items())),
         failed=failed,
@@ -53,6 +53,8 @@ def summarize(
         eval_queries=sizes.eval_queries,
         train_chunks=sizes.train_chunks,
         eval_chunks=sizes.eval_chunks,
+        dev_queries=sizes.dev_queries,
+        dev_chunks=sizes.dev_chunks,
     )
 
 

@@ -9,10 +9,12 @@ model, and writes ``metrics.json``, ``report.md``, ``per_query.csv`` and
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -134,7 +136,21 @@ def _score_model(
         query_prompt=encoded.query_prompt,
         document_prompt=encoded.document_prompt,
         encode_seconds=encoded.seconds,
+        selection=read_selection(spec),
     )
+
+
+def read_selection(spec: str) -> dict[str, Any] | None:
+    """The ``selection.json`` that ``embedforge train`` wrote in a model folder, or None."""
+    path = Path(spec).expanduser() / "selection.json"
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s: unreadable (%s); the report will not say what chose this model", path, exc)
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _score_bm25(

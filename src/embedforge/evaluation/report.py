@@ -92,7 +92,28 @@ def _header(result: CompareResult) -> str:
         "(`encode_query`), as sentence-transformers' InformationRetrievalEvaluator does.\n\n"
         + "\n".join(rows)
         + "\n"
+        + _selection_markdown(result)
     )
+
+
+def _selection_markdown(result: CompareResult) -> str:
+    """Which questions chose what: the questions scored here chose nothing."""
+    lines = []
+    for info in result.models:
+        chosen = info.selection
+        if not chosen:
+            continue
+        point, alpha = chosen.get("checkpoint", {}), chosen.get("alpha", {})
+        lines.append(
+            f"- **{info.name}**: checkpoint epoch {point.get('epoch')} chosen by {point.get('chosen_by')}; "
+            f"interpolation toward its base alpha {alpha.get('value')} chosen by {alpha.get('chosen_by')}"
+            f" (dev split: {chosen.get('dev_queries', 0)} questions)."
+        )
+    if not lines:
+        return ""
+    return ("\nWhat chose each fine-tuned model: the dev split, never the questions scored here. The "
+            f"`{result.settings.split}` questions and the hand-written ones chose nothing.\n\n"
+            + "\n".join(lines) + "\n")
 
 
 def _section_markdown(section: SectionResult, result: CompareResult, level: int) -> str:

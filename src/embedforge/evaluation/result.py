@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from embedforge.evaluation.section import SectionResult
 from embedforge.evaluation.settings import CompareSettings
@@ -24,6 +25,8 @@ class ModelInfo:
         similarity: ``cosine``, ``dot``... (``bm25`` for BM25).
         query_prompt, document_prompt: prompts put before questions / chunks, or None.
         encode_seconds: wall time of its single encode pass (or of BM25 indexing and scoring).
+        selection: what chose the model's checkpoint and interpolation weight (the model folder's
+            ``selection.json`` from ``embedforge train``), or None.
     """
 
     name: str
@@ -34,6 +37,7 @@ class ModelInfo:
     query_prompt: str | None = None
     document_prompt: str | None = None
     encode_seconds: float = 0.0
+    selection: dict[str, Any] | None = None
 
 
 @dataclass

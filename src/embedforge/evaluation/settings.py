@@ -78,6 +78,11 @@ class CompareSettings:
             raise EmbedforgeError("--bootstrap-samples: must be 0 (off) or more; 1000 is a good value")
         if self.batch_size <= 0:
             raise EmbedforgeError("--batch-size: must be a positive integer")
+        if self.split in ("train", "dev"):
+            raise EmbedforgeError(
+                f"split {self.split!r}: those questions trained or chose the model (the epoch, the interpolation "
+                "weight), so scoring them would flatter it; compare scores the eval split"
+            )
 
 
 def dims_for(full_dim: int, requested: tuple[int, ...] | None) -> tuple[int, ...]:

@@ -35,14 +35,17 @@ class GenerationSettings:
         llm: ``bundled``, ``llamacpp:PATH.gguf``, ``openai:MODEL`` or ``openai-compatible:MODEL@URL``.
         prompt: packaged prompt name or a TOML file path; None = ``default`` (or ``multi`` when
             ``questions_per_chunk`` > 1).
-        questions_per_chunk: questions asked of each chunk.
+        questions_per_chunk: questions asked of each chunk (sampled at ``temperature``); the default
+            recipe asks 5 and adds the greedy ``default`` question (``greedy_prompt``).
         concurrency: LLM calls in flight (the in-process model serialises anyway).
         timeout: seconds per LLM call.
         max_retries: retries after the first try, on timeouts, dropped connections, 429 and 5xx.
         backoff: first retry delay in seconds, doubled each retry (Retry-After wins when given).
-        temperature, max_tokens, seed: sampling; temperature 0 is greedy.
+        temperature, max_tokens, seed: sampling; temperature 0 is greedy (0.8 draws distinct questions).
         resample: extra calls for a chunk none of whose questions was kept (not for failed calls),
             sampled with ``resample_temperature`` and seed+1, seed+2...: small models often recover.
+        greedy_prompt: each chunk is also asked one question with this prompt at temperature 0,
+            beside the sampled ones (done by the dataset stage); None or "" turns it off.
         completions: use the completions API (base models) with ``openai-compatible``.
         cache: SQLite cache file; None = :func:`default_cache_path`.
         min_words, max_words: bounds of a kept question.
@@ -51,15 +54,16 @@ class GenerationSettings:
 
     llm: str = "bundled"
     prompt: str | None = None
-    questions_per_chunk: int = 1
+    questions_per_chunk: int = 5
     concurrency: int = 4
     timeout: float = 120.0
     max_retries: int = 4
     backoff: float = 1.0
-    temperature: float = 0.0
+    temperature: float = 0.8
     max_tokens: int = 64
     seed: int = 0
     completions: bool = False
+    greedy_prompt: str | None = "default"
     resample: int = 2
     resample_temperature: float = 0.8
     cache: str | None = None
@@ -68,6 +72,8 @@ class GenerationSettings:
     progress: bool = True
 
     def __post_init__(self) -> None:
+        if self.greedy_prompt == "":  # TOML has no None: an empty string turns the greedy pass off
+            self.greedy_prompt = None
         checks = [
             (self.questions_per_chunk >= 1, "questions_per_chunk", "use 1 or more"),
             (self.concurrency >= 1, "concurrency", "use 1 or more"),

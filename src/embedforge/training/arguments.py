@@ -68,7 +68,7 @@ def precision(device: str) -> tuple[bool, bool]:
 def training_arguments(
     settings: TrainSettings,
     output_dir: Path,
-    metric_for_best_model: str,
+    metric_for_best_model: str | None,
     prompts: dict[str, str],
     device: str,
 ) -> SentenceTransformerTrainingArguments:
@@ -97,11 +97,12 @@ def training_arguments(
         fp16=fp16,
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         prompts=prompts or None,
-        eval_strategy="epoch",
+        # Without a dev split nothing is evaluated while training and the last epoch is kept.
+        eval_strategy="epoch" if metric_for_best_model else "no",
         save_strategy="epoch",
         logging_strategy="epoch",
         save_total_limit=settings.save_total_limit,
-        load_best_model_at_end=True,
+        load_best_model_at_end=metric_for_best_model is not None,
         metric_for_best_model=metric_for_best_model,
         greater_is_better=True,
         report_to="none",

@@ -37,18 +37,20 @@ class TrainingData:
     Attributes:
         root: the dataset folder.
         pairs: (question, chunk text) train pairs, in qrels order.
-        eval_queries: query id -> question, the eval split.
-        corpus: chunk id -> text, the WHOLE corpus (retrieval is never over the eval chunks alone).
-        eval_qrels: query id -> relevant chunk ids.
+        dev_queries: query id -> question, the dev split: it chooses the epoch and the
+            interpolation weight (empty: no dev split, training picks by rule). The eval
+            split is never read here, so it can be scored once, by ``compare``.
+        corpus: chunk id -> text, the WHOLE corpus (retrieval is never over the dev chunks alone).
+        dev_qrels: query id -> relevant chunk ids.
         relevant_texts: question -> texts of every chunk relevant to it (all splits).
         fingerprint: hash of the folder's files, so a checkpoint is tied to its data.
     """
 
     root: Path
     pairs: list[tuple[str, str]]
-    eval_queries: dict[str, str]
+    dev_queries: dict[str, str]
     corpus: dict[str, str]
-    eval_qrels: dict[str, set[str]]
+    dev_qrels: dict[str, set[str]]
     relevant_texts: dict[str, set[str]]
     fingerprint: str
 
@@ -67,7 +69,7 @@ def load_training_data(
 
     Raises:
         EmbedforgeError: not a dataset folder (or another layout), no chunks, no train pairs,
-            no eval split, or a batch larger than the train split.
+            or a batch larger than the train split.
     """
     root = Path(dataset_dir)
     dataset = load_dataset_dir(root)
@@ -77,12 +79,9 @@ def load_training_data(
     pairs = dataset.pairs("train")
     if not pairs:
         raise EmbedforgeError(f"{root}/qrels/train.tsv: no train pairs; build the dataset with a train split")
-    eval_queries = dataset.split_queries("eval")
-    if not eval_queries:
-        raise EmbedforgeError(
-            f"{root}/qrels/eval.tsv: no eval split; training needs one to pick the best checkpoint, "
-            "so build the dataset with an eval fraction above 0"
-        )
+    dev_queries = dataset.split_queries("dev")
+    if not dev_queries:
+        log.info("%s has no dev split: the last epoch is kept and the interpolation weight set by rule", root)
     _check_batch(root, pairs, batch_size, world_size)
     relevant: dict[str, set[str]] = {}
     for table in dataset.qrels.values():
@@ -92,9 +91,9 @@ def load_training_data(
     return TrainingData(
         root=root,
         pairs=pairs,
-        eval_queries=eval_queries,
+        dev_queries=dev_queries,
         corpus=dataset.corpus_texts(),
-        eval_qrels=dataset.qrels["eval"],
+        dev_qrels=dataset.qrels.get("dev", {}),
         relevant_texts=relevant,
         fingerprint=_fingerprint(root),
     )
@@ -177,5 +176,5 @@ def _check_batch(root: Path, pairs: list[tuple[str, str]], batch_size: int, worl
 
 
 def _fingerprint(root: Path) -> str:
-    names = ("corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/eval.tsv")
+    names = ("corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/dev.tsv")
     return object_hash({name: file_hash(str(root / name)) for name in names if (root / name).is_file()})

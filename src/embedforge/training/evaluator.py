@@ -1,7 +1,7 @@
 """Per-epoch evaluation: information-retrieval metrics at every Matryoshka dim.
 
 One sentence-transformers ``InformationRetrievalEvaluator(truncate_dim=d)`` per dim,
-run in sequence, over the eval questions and the WHOLE corpus. Encoding the corpus
+run in sequence, over the dev questions and the WHOLE corpus. Encoding the corpus
 once per dim would cost five encodes an epoch; a Matryoshka embedding truncated to
 ``d`` is exactly the first ``d`` values of the full one (``encode`` truncates after the
 model's own normalisation and the cosine re-normalises), so the full-size embeddings
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from embedforge.training.data import TrainingData
 
 EVAL_BATCH_SIZE = 32
+MEAN_KEY = "dims_mean_ndcg@10"
 
 
 def metric_key(dim: int, similarity: str, metric: str = "ndcg@10") -> str:
@@ -79,7 +80,7 @@ def _encode_full(evaluator: _DimEvaluator, model: SentenceTransformer, sentences
 
 
 class MatryoshkaEvaluator(SequentialEvaluator):
-    """IR evaluation at each dim, largest first; the main score is ndcg@10 at the largest dim."""
+    """IR evaluation at each dim, largest first, plus ``MEAN_KEY``: ndcg@10 averaged over the dims."""
 
     def __init__(self, evaluators: list[_DimEvaluator], shared: _SharedEmbeddings) -> None:
         super().__init__(evaluators, main_score_function=lambda scores: scores[0])
@@ -89,13 +90,17 @@ class MatryoshkaEvaluator(SequentialEvaluator):
                  ) -> dict[str, float]:
         self.shared.store.clear()  # the model changed since the last round
         try:
-            return super().__call__(model, output_path, epoch, steps)
+            scores = dict(super().__call__(model, output_path, epoch, steps))
         finally:
             self.shared.store.clear()
+        # The checkpoint and the interpolation weight are chosen on every dim, not on the largest alone.
+        ndcg = [v for k, v in scores.items() if k.startswith("dim_") and k.endswith("_ndcg@10")]
+        scores[MEAN_KEY] = float(sum(ndcg) / len(ndcg)) if ndcg else 0.0
+        return scores
 
 
 def build_evaluator(data: TrainingData, dims: tuple[int, ...]) -> MatryoshkaEvaluator:
-    """The per-epoch evaluator over ``data``'s eval split and whole corpus, one IR evaluator a dim.
+    """The per-epoch evaluator over ``data``'s dev split and whole corpus, one IR evaluator a dim.
 
     Questions are encoded with ``encode_query`` and chunks with ``encode_document``, so the
     model's own prompts (set by :func:`embedforge.training.prompts.apply_prompts`) apply.
@@ -104,7 +109,7 @@ def build_evaluator(data: TrainingData, dims: tuple[int, ...]) -> MatryoshkaEval
     evaluators = [
         _DimEvaluator(
             shared,
-            queries=data.eval_queries, corpus=data.corpus, relevant_docs=data.eval_qrels,
+            queries=data.dev_queries, corpus=data.corpus, relevant_docs=data.dev_qrels,
             name=f"dim_{dim}", truncate_dim=dim, batch_size=EVAL_BATCH_SIZE,
             # One corpus chunk, so the shared full-size embeddings cover the whole corpus.
             corpus_chunk_size=max(len(data.corpus), 1),

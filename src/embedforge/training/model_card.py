@@ -4,7 +4,8 @@ sentence-transformers writes ``README.md`` (architecture, loss, hyper-parameters
 training logs). Its base model is blank for a local folder and its metrics are those
 of its last evaluation, so an "embedforge training" section is appended with the base
 model SPEC, the dataset folder and its size, the losses and dims, the query prompt,
-every setting, and the per-dim metrics measured on the saved (best) model.
+every setting, which split chose what, and the per-dim dev metrics of the saved model.
+``selection.json`` beside it says the same for programs (``compare`` puts it in its report).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embedforge.files import atomic_write_text
+from embedforge.files import atomic_write_text, write_json
+from embedforge.training.interpolation import AlphaChoice
+
+SELECTION_FILE = "selection.json"
 
 METRICS = ("ndcg@10", "mrr@10", "map@100", "accuracy@1", "recall@10")
 
@@ -26,7 +30,7 @@ class CardFacts:
     dataset_dir: str
     dataset_fingerprint: str
     train_rows: int
-    eval_queries: int
+    dev_queries: int
     corpus_chunks: int
     loss: str
     dims: tuple[int, ...]
@@ -34,6 +38,30 @@ class CardFacts:
     settings: dict[str, Any]
     best_epoch: float | None
     metrics: dict[int, dict[str, float]]
+    alpha: AlphaChoice
+
+
+def selection(facts: CardFacts) -> dict[str, Any]:
+    """Which split chose what: the checkpoint and the interpolation weight (never the eval split)."""
+    return {
+        "checkpoint": {"epoch": facts.best_epoch, "chosen_by": "dev" if facts.dev_queries else "rule (last epoch)"},
+        "alpha": {"value": facts.alpha.alpha, "chosen_by": facts.alpha.chosen_by,
+                  "dev_scores": {str(a): round(v, 6) for a, v in facts.alpha.scores.items()}},
+        "dev_queries": facts.dev_queries,
+        "eval_split_used": False,
+    }
+
+
+def _selection_lines(facts: CardFacts) -> list[str]:
+    by = f"the dev split ({facts.dev_queries} questions)" if facts.dev_queries else "rule: no dev split, last epoch"
+    alpha = facts.alpha
+    how = {"dev": f"chosen on the dev split from {', '.join(f'{a:g}' for a in alpha.scores)}",
+           "setting": "set by the `alpha` setting", "rule": "set by rule (no dev split)"}[alpha.chosen_by]
+    return [
+        f"- **Checkpoint:** epoch {facts.best_epoch}, chosen by {by}, on mean ndcg@10 over the dims",
+        f"- **Interpolation toward the base (WiSE-FT):** alpha {alpha.alpha:g}, {how}",
+        "- **Eval split:** not read by training; it is scored once, by `embedforge compare`",
+    ]
 
 
 def card_section(facts: CardFacts) -> str:
@@ -46,14 +74,14 @@ def card_section(facts: CardFacts) -> str:
         "",
         f"- **Base model:** `{facts.base_model}`",
         f"- **Dataset:** `{facts.dataset_dir}` (fingerprint `{facts.dataset_fingerprint}`): "
-        f"{facts.train_rows} train rows, {facts.eval_queries} eval questions, "
+        f"{facts.train_rows} train rows, {facts.dev_queries} dev questions, "
         f"retrieval over all {facts.corpus_chunks} chunks",
         f"- **Loss:** MatryoshkaLoss over {inner}, dims {', '.join(map(str, facts.dims))}; "
         "no-duplicates batch sampler",
         f"- **Query prompt:** {repr(facts.query_prompt) if facts.query_prompt else 'none'}",
-        f"- **Best checkpoint:** epoch {facts.best_epoch} (by ndcg@10 at dim {facts.dims[0]})",
+        *_selection_lines(facts),
         "",
-        "### Eval metrics of this model, by dimension",
+        "### Dev metrics of this model, by dimension",
         "",
         "| dim | " + " | ".join(METRICS) + " |",
         "|---:|" + "---:|" * len(METRICS),
@@ -71,6 +99,7 @@ def append_card_section(model_dir: Path, facts: CardFacts) -> None:
     readme = model_dir / "README.md"
     existing = readme.read_text(encoding="utf-8") if readme.is_file() else "# Fine-tuned embedder\n"
     atomic_write_text(readme, existing.rstrip("\n") + "\n\n" + card_section(facts))
+    write_json(model_dir / SELECTION_FILE, selection(facts))
 
 
 def _fmt(value: float | None) -> str:

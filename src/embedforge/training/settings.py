@@ -38,6 +38,8 @@ class TrainSettings:
         save_total_limit: checkpoints kept while training (the best one is always kept).
         keep_checkpoints: keep OUT/checkpoints after a finished run (they are large).
         device: ``cpu``, ``cuda``, ``cuda:1``; None = CUDA when present, else CPU [--device].
+        alpha: weight of the fine-tuned model when its weights are interpolated toward the base
+            (WiSE-FT); None = chosen on the dev split (0.7 without one), 1.0 = no interpolation [--alpha].
     """
 
     base_model: str = "bundled"
@@ -56,6 +58,7 @@ class TrainSettings:
     save_total_limit: int = 2
     keep_checkpoints: bool = False
     device: str | None = None
+    alpha: float | None = None
 
     def __post_init__(self) -> None:
         if self.dims is not None:
@@ -73,6 +76,8 @@ class TrainSettings:
         negatives = self.hard_negatives
         if isinstance(negatives, bool) or not isinstance(negatives, int) or negatives < 0:
             raise EmbedforgeError(f"hard_negatives {self.hard_negatives!r}: must be 0 or a positive integer")
+        if self.alpha is not None and not (isinstance(self.alpha, int | float) and 0 < self.alpha <= 1):
+            raise EmbedforgeError(f"alpha {self.alpha!r}: must be in (0, 1], e.g. 0.7 (1 = no interpolation)")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"):
             raise EmbedforgeError(f"device {self.device!r}: unknown device; use cpu, cuda or cuda:N")
 
@@ -90,14 +95,16 @@ class TrainResult:
         model_dir: the saved model; loads with ``SentenceTransformer(model_dir)``.
         dims: the Matryoshka dims trained and evaluated, descending.
         best_metrics: dim -> metric name (``ndcg@10``, ``mrr@10``, ``recall@10``...) -> value,
-            measured on the saved model (the best checkpoint by ndcg@10 at the largest dim).
-        best_epoch: the epoch of that checkpoint.
+            measured on the dev split with the saved model (empty without a dev split).
+        best_epoch: the epoch kept: the best on dev by mean ndcg@10 over the dims, else the last.
         train_samples: train rows (pairs, or tuples with hard negatives).
         epochs: epochs trained.
         samples_per_second: training throughput reported by the Trainer.
         train_seconds: wall time of the training loop.
         log_path: ``training_log.jsonl``, one record per epoch.
         query_prompt: the prompt questions were encoded with ("" for none).
+        alpha, alpha_chosen_by: the interpolation weight toward the base and what chose it
+            (``dev``, ``setting`` or ``rule``).
     """
 
     model_dir: Path
@@ -111,6 +118,8 @@ class TrainResult:
     log_path: Path
     query_prompt: str = ""
     notes: list[str] = field(default_factory=list)
+    alpha: float = 1.0
+    alpha_chosen_by: str = "setting"
 
     def format(self) -> str:
         """A few human lines: where the model is and ndcg@10 per dim."""
@@ -120,7 +129,8 @@ class TrainResult:
             f"trained {self.epochs} epochs on {self.train_samples} pairs "
             f"({self.samples_per_second:.2f} samples/s, {self.train_seconds:.0f} s); "
             f"best epoch {self.best_epoch}\n"
-            f"eval ndcg@10 by dim: {scores}\n"
+            f"interpolation alpha {self.alpha:.2f} (chosen by {self.alpha_chosen_by})\n"
+            f"dev ndcg@10 by dim: {scores or 'no dev split'}\n"
             f"log: {self.log_path}"
         )
 

@@ -25,7 +25,8 @@ from embedforge.training.arguments import pick_device, training_arguments, world
 from embedforge.training.checkpoints import CheckpointMarker, check_fresh_start, resume_checkpoint
 from embedforge.training.data import TrainingData, check_negatives, load_training_data, mine_negatives
 from embedforge.training.dims import output_dim_from_files, resolve_dims
-from embedforge.training.evaluator import build_evaluator, metric_key, metrics_by_dim
+from embedforge.training.evaluator import MEAN_KEY, build_evaluator, metrics_by_dim
+from embedforge.training.interpolation import AlphaChoice, choose_alpha, snapshot
 from embedforge.training.loss import build_loss
 from embedforge.training.model_card import CardFacts, append_card_section
 from embedforge.training.progress import EpochLog
@@ -55,6 +56,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     model = load_embedder(settings.base_model, device=device, trust_remote_code=settings.trust_remote_code,
                           model_kwargs={"use_safetensors": True})
     dims = resolve_dims(settings.dims, int(model.get_embedding_dimension() or 0), settings.base_model)
+    base_weights = snapshot(model)
     # The prompt is set before mining, so negatives are mined the way questions are encoded.
     query_prompt, _ = apply_prompts(model, settings.query_prompt, ["anchor"])
     negatives = settings.hard_negatives
@@ -73,15 +75,20 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     )
     if not trainer.is_world_process_zero():
         return result
-    # Measured on the model being saved: the best checkpoint, reloaded by the Trainer.
-    result.best_metrics = metrics_by_dim(trainer.evaluator(model), dims, similarity)
-    _check_best(trainer, result.best_metrics[dims[0]].get("ndcg@10"))
+    choice = _interpolate(model, base_weights, trainer, settings)
+    del base_weights
+    if trainer.evaluator is not None:  # measured on the model being saved, on dev
+        scores = choice.metrics or trainer.evaluator(model)
+        result.best_metrics = metrics_by_dim(scores, dims, similarity)
+        if choice.alpha == 1.0:
+            _check_best(trainer, scores.get(MEAN_KEY))
+    result.alpha, result.alpha_chosen_by = choice.alpha, choice.chosen_by
     _save(model, out)
     append_card_section(out, CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
-        train_rows=len(rows), eval_queries=len(data.eval_queries), corpus_chunks=len(data.corpus),
+        train_rows=len(rows), dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
         loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint_fields(),
-        best_epoch=result.best_epoch, metrics=result.best_metrics,
+        best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
     ))
     if not settings.keep_checkpoints:
         _remove_checkpoints(out)
@@ -118,12 +125,12 @@ def _make_trainer(
     from transformers.trainer_callback import ProgressCallback
 
     dims, similarity = space
-    best_key = "eval_" + metric_key(dims[0], similarity)
+    best_key = "eval_" + MEAN_KEY if data.dev_queries else None
     args = training_arguments(settings, out / CHECKPOINTS, best_key, prompts, device)
     trainer = SentenceTransformerTrainer(
         model=model, args=args, train_dataset=train_rows,
         loss=build_loss(model, settings.loss, dims, settings.mini_batch_size),
-        evaluator=build_evaluator(data, dims),
+        evaluator=build_evaluator(data, dims) if data.dev_queries else None,
         callbacks=[CheckpointMarker(config_hash)],
     )
     trainer.remove_callback(ProgressCallback)
@@ -131,7 +138,16 @@ def _make_trainer(
     return trainer
 
 
+def _interpolate(model: Any, base_weights: dict[str, Any], trainer: Any, settings: TrainSettings) -> AlphaChoice:
+    """Interpolate the trained weights toward the base with α from the settings, dev, or the rule."""
+    choice = choose_alpha(model, base_weights, snapshot(model), trainer.evaluator, settings.alpha, key=MEAN_KEY)
+    log.info("interpolation toward the base: alpha %.2f (chosen by %s)", choice.alpha, choice.chosen_by)
+    return choice
+
+
 def _best_epoch(trainer: Any) -> float | None:
+    if trainer.evaluator is None:  # no dev split: the last epoch is kept
+        return float(trainer.state.epoch or 0) or None
     step = trainer.state.best_global_step
     for entry in trainer.state.log_history:
         if entry.get("step") == step and "epoch" in entry:

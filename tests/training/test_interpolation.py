@@ -1,0 +1,70 @@
+"""Weight interpolation toward the base (WiSE-FT): the arithmetic, the choice on dev, and a real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from embedforge.training import TrainSettings, train
+from embedforge.training.interpolation import ALPHA_GRID, RULE_ALPHA, apply_alpha, choose_alpha, snapshot
+
+
+def _module() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3))
+
+
+def test_apply_alpha_is_the_linear_path_between_the_snapshots() -> None:
+    model = _module()
+    base = snapshot(model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)
+    tuned = snapshot(model)
+    apply_alpha(model, base, tuned, 0.25)
+    for name, value in model.state_dict().items():
+        assert torch.allclose(value, base[name] + 0.25 * (tuned[name] - base[name]))
+    apply_alpha(model, base, tuned, 1.0)
+    assert all(torch.equal(v, tuned[k]) for k, v in model.state_dict().items())
+    with pytest.raises(ValueError, match=r"alpha 0: must be in \(0, 1\]"):
+        apply_alpha(model, base, tuned, 0)
+
+
+def test_choose_alpha_takes_the_best_dev_score_and_leaves_the_model_there() -> None:
+    model = _module()
+    base = snapshot(model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(3.0)
+    tuned = snapshot(model)
+    first = next(iter(base))
+
+    def score(m: torch.nn.Module) -> dict[str, float]:  # peaks at alpha 0.7: distance from that point
+        target = base[first] + 0.7 * (tuned[first] - base[first])
+        return {"dims_mean_ndcg@10": -float((m.state_dict()[first] - target).abs().sum())}
+
+    choice = choose_alpha(model, base, tuned, score, fixed=None)
+    assert (choice.alpha, choice.chosen_by) == (0.7, "dev") and set(choice.scores) == set(ALPHA_GRID)
+    assert choice.metrics == {"dims_mean_ndcg@10": choice.scores[0.7]}
+    assert torch.allclose(model.state_dict()[first], base[first] + 0.7 * (tuned[first] - base[first]))
+    assert choose_alpha(model, base, tuned, None, fixed=None).alpha == RULE_ALPHA
+    assert choose_alpha(model, base, tuned, score, fixed=0.5).chosen_by == "setting"
+
+
+def test_training_chooses_alpha_on_dev_and_says_so(small_dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    result = train(small_dataset, out, TrainSettings(base_model="bundled-minilm", batch_size=5, epochs=1,
+                                                     device="cpu"))
+    selection = json.loads((out / "selection.json").read_text(encoding="utf-8"))
+    assert result.alpha_chosen_by == "dev" and result.alpha in ALPHA_GRID
+    assert selection["alpha"]["value"] == result.alpha and len(selection["alpha"]["dev_scores"]) == len(ALPHA_GRID)
+    best = max(selection["alpha"]["dev_scores"].items(), key=lambda kv: (round(kv[1], 6), float(kv[0])))
+    assert float(best[0]) == result.alpha
+    # The saved model is the interpolated one: its dev metrics are the chosen alpha's dev score.
+    mean = sum(m["ndcg@10"] for m in result.best_metrics.values()) / len(result.best_metrics)
+    assert mean == pytest.approx(best[1], abs=1e-4)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"alpha {result.alpha:g}, chosen on the dev split" in card and "Eval split:** not read" in card
