@@ -137,7 +137,7 @@ def _chunk_split(
 ) -> dict[str, str]:
     """Chunk -> split: given by the files where there are two, else seeded by chunk as in ``build``."""
     bearing = {row["chunk_id"] for row in queries.values()}
-    split = assign_split(bearing, chunks, settings.eval_fraction, settings.seed)
+    split = assign_split(bearing, chunks, settings.eval_fraction, settings.seed, settings.dev_fraction)
     given = {row["chunk_id"]: qsplit[qid] for qid, row in queries.items() if qsplit[qid] == "train"}
     given |= {row["chunk_id"]: "eval" for qid, row in queries.items() if qsplit[qid] == "eval"}
     both = {queries[q]["chunk_id"] for q in queries if qsplit[q] == "train"} & {
@@ -150,7 +150,7 @@ def _chunk_split(
 def export_dataset(
     dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], format: str = "llamaindex"
 ) -> list[Path]:
-    """Write ``out_dir/train.json`` and ``out_dir/eval.json`` as LlamaIndex ``EmbeddingQAFinetuneDataset``.
+    """Write ``out_dir/{train,dev,eval}.json`` as LlamaIndex ``EmbeddingQAFinetuneDataset``, one file per split.
 
     Each file carries the whole corpus. Returns the files written.
 
@@ -164,6 +164,8 @@ def export_dataset(
     written = []
     for split in SPLITS:
         table = dataset.qrels.get(split, {})
+        if split == "dev" and not table:  # LlamaIndex knows train and eval; dev only when there is one
+            continue
         payload = {
             "queries": {qid: dataset.queries[qid]["text"] for qid in table},
             "corpus": corpus,
