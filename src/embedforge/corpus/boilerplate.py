@@ -23,9 +23,10 @@ from embedforge.corpus.document import Block
 _SHORT_WORDS = 14
 _FURNITURE_HEADING = re.compile(
     r"^(?:(?:more |other |recent |related |popular |latest |similar |further |most read |trending )+"
-    r"(?:articles?|posts?|stories|entries|reading|news)|archives?|blog ?archives?|colophon|about the author|"
-    r"comments?|leave a (?:comment|reply)|share(?: this)?(?: post| article)?|subscribe|newsletter|tags|"
-    r"categories|blogroll|follow(?: us| me)?|read next|you (?:may|might) also like|part of (?:the |a )?series"
+    r"(?:articles?|posts?|stories|entries|reading|news|links|content|coverage|videos)"
+    r"|archives?|blog ?archives?|colophon|about the author|comments?|leave a (?:comment|reply)"
+    r"|tell us what you think|share(?: this)?(?: post| article)?|subscribe|newsletter|tags|categories"
+    r"|blogroll|follow(?: us| me)?|read next|you (?:may|might) also like|part of (?:the |a )?series"
     r"|site navigation|navigation)\W*$",
     re.IGNORECASE,
 )
