@@ -1,11 +1,13 @@
 """HTML loader: the article, not the page, by trafilatura with embedforge's own extractor behind it.
 
-Bytes are decoded and mojibake repaired (:func:`decode_bytes`), then trafilatura
-finds the main content (:mod:`embedforge.corpus.html_trafilatura`). The page falls
-back to the BeautifulSoup extractor (:mod:`embedforge.corpus.html_soup`) when
-trafilatura finds nothing, or when lxml's parse lost most of the page's text
-(its nesting limit drops whatever is deeper, silently). ``Document.extractor``
-records which path was taken, and a debug log line says why.
+Bytes are decoded (:func:`decode_bytes`), then trafilatura finds the main content
+(:mod:`embedforge.corpus.html_trafilatura`; headings its paragraph-only fallback
+lost are put back by :mod:`embedforge.corpus.html_sections`). The page falls back
+to the BeautifulSoup extractor (:mod:`embedforge.corpus.html_soup`) when trafilatura
+finds nothing, or when lxml's parse lost most of the page's text (its nesting limit
+drops whatever is deeper, silently). Either way site furniture is dropped
+(:mod:`embedforge.corpus.boilerplate`) and mojibake repaired in the kept text.
+``Document.extractor`` records which path was taken, and a debug log line says why.
 """
 
 from __future__ import annotations
@@ -70,7 +72,6 @@ def _trafilatura_document(path: Path, text: str) -> tuple[Document | None, str]:
     if not blocks:
         return None, "trafilatura found no main content"
     return Document(path=str(path), title=title, blocks=blocks, extractor="trafilatura"), ""
-
 
 
 def _without_boilerplate(path: Path, blocks: list[Block]) -> list[Block]:
