@@ -156,3 +156,12 @@ def test_extract_writes_what_the_chunker_sees(tmp_path: Path) -> None:
     assert summary.ok and summary.extractors == {"trafilatura": 1}
     assert (tmp_path / "again" / "documents.jsonl").read_text().split("\n")[0] == \
         (out / "documents.jsonl").read_text().split("\n")[1].replace('"docs/review.html"', '"review.html"')
+
+
+def test_leading_h1_is_the_title_not_a_section(tmp_path: Path) -> None:
+    page = tmp_path / "og.html"  # og:title worded differently from the article's <h1>
+    page.write_text("<html><head><meta property='og:title' content='Jo on 2023'></head><body><article>"
+                    + article("A year in review") + "</article></body></html>", encoding="utf-8")
+    document = parse_html(page, page.read_bytes())
+    assert document.extractor == "trafilatura" and document.title == "Jo on 2023"
+    assert {b.section for b in document.blocks} == {"Jo on 2023", *SECTIONS}

@@ -63,7 +63,7 @@ def trafilatura_blocks(tree: Any, title: str) -> list[Block]:
 
     Args:
         tree: a page from :func:`load_tree` (trafilatura works on a copy).
-        title: the page title; a heading equal to it is not made a section.
+        title: the page title; a heading equal to it, or a leading ``<h1>``, is not made a section.
     """
     from trafilatura import bare_extraction
 
@@ -71,6 +71,11 @@ def trafilatura_blocks(tree: Any, title: str) -> list[Block]:
     body = getattr(result, "body", None)
     if body is None:
         return []
+    first = next(iter(body), None)
+    if first is not None and first.tag == "head" and _level(first) == 1 and not (body.text or "").strip():
+        # A leading <h1> is the article's title (worded differently from og:title), not a section.
+        body.text = first.tail
+        body.remove(first)
     return list(_walk(body, [], title))
 
 
