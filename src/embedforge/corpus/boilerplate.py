@@ -9,7 +9,9 @@ post, so extractors keep them: "Previous: …", "Next: …", "Part of series …
   ``Archive``, ``Colophon``, ``Related posts``, ``Comments``...);
 - a short block (at most ``_SHORT_WORDS`` words) that is a navigation, series,
   subscription, sharing or copyright line;
-- a block, or a run of list items, made only of years (an archive list).
+- a block, or a run of list items, made only of years (an archive list);
+- a sidebar flattened into one block: two kinds of marker ("More recent articles",
+  "Part of series", "Next:", "Archive", "Subscribe", a run of years...) in at most ``_RUN_WORDS`` words.
 
 The rules are phrases and shapes, not sites; a long paragraph is never dropped by a phrase.
 """
@@ -41,6 +43,13 @@ _FURNITURE_LINE = re.compile(
     r"|(?:read more|click here)\b.{0,40}$|more recent articles\b|recent posts\b|related (?:posts|articles)\b)",
     re.IGNORECASE,
 )
+# A sidebar flattened into one block: two or more of these in at most _RUN_WORDS words.
+_MARKERS = re.compile(
+    r"\b(?:more recent articles|recent posts|related (?:posts|articles)|part of (?:the |a )?series|previous\s*:"
+    r"|next\s*:|archives?\b|subscribe|colophon|(?:(?:19|20)\d\d\W+){5,})",
+    re.IGNORECASE,
+)
+_RUN_WORDS = 120
 _YEAR = r"(?:19|20)\d\d"
 _YEARS_ONLY = re.compile(rf"^(?:- )?(?:(?:[A-Z][a-z]+ )?{_YEAR}(?: \(\d+\))?[\s,;|/·•-]*)+$")
 
@@ -57,7 +66,10 @@ def _furniture_section(section: str | None) -> bool:
 
 
 def _furniture_line(text: str) -> bool:
-    return len(text.split()) <= _SHORT_WORDS and bool(_FURNITURE_LINE.match(text))
+    words = len(text.split())
+    if words <= _SHORT_WORDS and _FURNITURE_LINE.match(text):
+        return True
+    return words <= _RUN_WORDS and len({m.group(0).lower()[:8] for m in _MARKERS.finditer(text)}) >= 2
 
 
 def _drop_year_runs(blocks: list[Block]) -> list[Block]:
