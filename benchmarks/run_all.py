@@ -19,7 +19,8 @@ import time
 from harness import HERE, OUT, machine, print_table
 
 CPU_SET = {"corpus": "bench_corpus.py", "evaluation": "bench_evaluation.py",
-           "generation": "bench_generation.py", "training": "bench_training.py"}
+           "generation": "bench_generation.py", "training": "bench_training.py",
+           "extraction": "bench_extraction.py"}
 BUDGET_S = 15 * 60
 
 

@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 _API = {
     "chunk_documents": "embedforge.corpus",
+    "extract_documents": "embedforge.corpus",
     "ChunkSettings": "embedforge.corpus",
     "read_chunks": "embedforge.corpus",
     "generate_questions": "embedforge.generators",

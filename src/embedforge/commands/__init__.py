@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from embedforge.commands import compare, corpus, dataset, run, train
+from embedforge.commands import compare, corpus, dataset, extract, run, train
 
-__all__ = ["compare", "corpus", "dataset", "run", "train"]
+__all__ = ["compare", "corpus", "dataset", "extract", "run", "train"]

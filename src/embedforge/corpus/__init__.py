@@ -1,12 +1,14 @@
 """The corpus stage: documents (HTML, PDF, Markdown, text) in, clean section-aware chunks out.
 
-Public API: :func:`chunk_documents` (``embedforge chunk``), :func:`fetch_manifest`
+Public API: :func:`chunk_documents` (``embedforge chunk``), :func:`extract_documents`
+(``embedforge extract``), :func:`fetch_manifest`
 (``embedforge corpus fetch``), :func:`load_manifest`, :func:`locate_documents`,
 and the records :class:`Chunk`, :class:`ChunkSettings`, :class:`CorpusSummary`.
 """
 
 from __future__ import annotations
 
+from embedforge.corpus.extract import DOCUMENTS_FILE, ExtractSummary, extract_documents
 from embedforge.corpus.manifest import Manifest, fetch_manifest, load_manifest, locate_documents
 from embedforge.corpus.record import Chunk, read_chunks, write_chunks
 from embedforge.corpus.settings import ChunkSettings, ParseLimits
@@ -14,12 +16,15 @@ from embedforge.corpus.stage import CHUNKS_FILE, CorpusSummary, chunk_documents
 
 __all__ = [
     "CHUNKS_FILE",
+    "DOCUMENTS_FILE",
     "Chunk",
     "ChunkSettings",
     "CorpusSummary",
+    "ExtractSummary",
     "Manifest",
     "ParseLimits",
     "chunk_documents",
+    "extract_documents",
     "fetch_manifest",
     "load_manifest",
     "locate_documents",

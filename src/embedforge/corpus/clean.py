@@ -43,24 +43,30 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
-def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
+def decode_bytes(data: bytes, name: str, declared: str | None = None, fix: bool = True) -> str:
     """Decode a document's bytes to text.
 
     Order: a BOM; strict UTF-8 (right even when the page declares another charset);
-    the declared charset; charset-normalizer's detection. Then mojibake repair.
+    the declared charset; charset-normalizer's detection. Then mojibake repair, unless ``fix``
+    is False (the HTML loader repairs only the text it keeps: ftfy over a whole page is slow).
 
     Raises:
         EmbedforgeError: empty, binary, or corrupt UTF-8 (valid and invalid sequences mixed).
     """
+    text = _decode(data, name, declared)
+    return repair(text) if fix else text
+
+
+def _decode(data: bytes, name: str, declared: str | None) -> str:
     if not data.strip():
         raise EmbedforgeError(f"{name}: empty file; remove it or add text")
     if looks_binary(data):
         raise EmbedforgeError(f"{name}: binary data, not text; check the file type")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return repair(data.decode(encoding, errors="replace"))
+            return data.decode(encoding, errors="replace")
     try:
-        return repair(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if _UTF8_MULTIBYTE.search(data):
             raise EmbedforgeError(
@@ -69,10 +75,10 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
             ) from exc
     if declared and _known_codec(declared):
         try:
-            return repair(data.decode(declared))
+            return data.decode(declared)
         except UnicodeDecodeError:
             pass  # the declaration is wrong too; detect below
-    return repair(_detect(data, name))
+    return _detect(data, name)
 
 
 def _known_codec(name: str) -> bool:

@@ -37,12 +37,14 @@ class Document:
         title: the document's title (page title, PDF title, first heading or file name).
         blocks: the text in reading order.
         warnings: non-fatal problems worth telling the user (e.g. content lost by the parser).
+        extractor: which extractor produced the blocks (HTML: ``trafilatura`` or ``soup``), else "".
     """
 
     path: str
     title: str
     blocks: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    extractor: str = ""
 
     def text_chars(self) -> int:
         """Characters of text kept, for the 'no text' check and the lost-content check."""

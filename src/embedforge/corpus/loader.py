@@ -60,6 +60,7 @@ def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | No
     except Exception as exc:  # a parser choking on a malformed file is the file's problem, not a crash
         raise EmbedforgeError(f"{name}: could not parse ({type(exc).__name__}: {exc}); check the file") \
             from exc
+    document.extractor = document.extractor or kind  # html says which extractor; the others are their kind
     for warning in document.warnings:
         log.warning("%s", warning)
     return document
