@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from embedforge.corpus.clean import clean_inline, decode_bytes
 from embedforge.corpus.document import Block, Document, heading_path, push_heading
@@ -47,14 +48,14 @@ def parse_html(path: Path, data: bytes) -> Document:
         EmbedforgeError: undecodable bytes, or no text in the page.
     """
     text = decode_bytes(data, str(path), declared=_declared_charset(data))
-    soup = BeautifulSoup(text, "lxml")
+    soup = _soup(text, "lxml")
     warnings: list[str] = []
     raw_chars = _raw_text_chars(text)
     if raw_chars and len(soup.get_text()) < 0.7 * raw_chars:
         # lxml stops at its nesting limit and drops the rest silently; html.parser has no such limit.
         warnings.append(f"{path}: lxml kept {len(soup.get_text())} of ~{raw_chars} text characters "
                         "(deep nesting?); re-parsed with html.parser")
-        soup = BeautifulSoup(text, "html.parser")
+        soup = _soup(text, "html.parser")
     title = _title(soup) or path.stem
     root = _main_content(soup)
     _strip_boilerplate(root)
@@ -63,6 +64,13 @@ def parse_html(path: Path, data: bytes) -> Document:
     if not doc.blocks:
         raise EmbedforgeError(f"{path}: no readable text in the page; check it is an HTML document")
     return doc
+
+
+def _soup(text: str, parser: str) -> BeautifulSoup:
+    """The parsed page; XHTML (an XML declaration) is read as HTML on purpose, so bs4 need not warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, parser)
 
 
 def _declared_charset(data: bytes) -> str | None:
