@@ -28,12 +28,12 @@ def document_type(path: Path) -> str | None:
     return TYPES.get(path.suffix.lower())
 
 
-def missing_reason(path: Path) -> str:
-    """Why ``path`` is not a file to read: missing, or not a regular file (a device, FIFO, socket)."""
+def missing_reason(path: Path, missing: str = "file not found; check the path") -> str:
+    """Why ``path`` is not a file to read: ``missing``, or not a regular file (a device, FIFO, socket)."""
     try:
         mode = path.stat().st_mode
     except (OSError, ValueError):
-        return "no such file or folder; check the path"
+        return missing
     if stat.S_ISDIR(mode):
         return "a folder, not a document file; give it as a SOURCE of its own"
     what = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \

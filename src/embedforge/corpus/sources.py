@@ -71,7 +71,7 @@ def _expand(source: Path) -> Iterator[SourceDocument | SourceFailure]:
         yield SourceDocument(path=source, label=writable_name(source.name), kind=document_type(source))
     else:
         name = writable_name(str(source))
-        yield SourceFailure(name, f"{name}: {missing_reason(source)}")
+        yield SourceFailure(name, f"{name}: {missing_reason(source, 'no such file or folder; check the path')}")
 
 
 def _folder(folder: Path) -> Iterator[SourceDocument]:
