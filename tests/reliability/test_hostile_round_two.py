@@ -54,11 +54,13 @@ def test_one_run_over_round_two_inputs(tmp_path: Path) -> None:
         "nested.pdf": "the PDF is malformed (pypdf reported",
         "fifo.txt": "not a regular file (a FIFO)",
         "zero.txt": "not a regular file (a device)",
-        "line.txt": "memory allocation of",
+        # Which allocation fails first varies: Rust's (the tokenizer aborts) or Python's (MemoryError).
+        "line.txt": ("memory allocation of", "needs over 900 MiB"),
     }
     for name, reason in reasons.items():
         mine = [line for line in lines if f"docs/{name}" in line]
-        assert len(mine) == 1 and reason in mine[0], (name, mine)
+        expected = (reason,) if isinstance(reason, str) else reason
+        assert len(mine) == 1 and any(text in mine[0] for text in expected), (name, mine)
     assert "exit code None" not in done.stderr
     assert len(lines) <= len(reasons) + 1, lines  # the failures and the closing "corpus: ..." line
     sources = {json.loads(line)["source"] for line in (out / "chunks.jsonl").read_text("utf-8").splitlines()}
