@@ -77,3 +77,8 @@ def test_a_non_utf8_name_given_directly_is_read(tmp_path: Path) -> None:
     assert summary.failures == [] and summary.chunks_kept >= 1
     rows = [json.loads(line) for line in (tmp_path / "out" / "chunks.jsonl").read_text("utf-8").splitlines()]
     assert {row["source"] for row in rows} == {"caf\\xe9.txt"}
+    done = subprocess.run([sys.executable, "-m", "embedforge", "chunk", str(path), "--out", str(tmp_path / "cli")],
+                          capture_output=True, text=True, errors="replace", timeout=300)
+    assert done.returncode == 0 and "no such file" not in done.stderr, done.stderr[-1000:]
+    first = (tmp_path / "cli" / "chunks.jsonl").read_text("utf-8").splitlines()[0]
+    assert json.loads(first)["source"] == "caf\\xe9.txt"
