@@ -57,7 +57,9 @@ def parse_and_chunk(chunker: Chunker, path: Path, limits: ParseLimits, kind: str
 class IsolatedParser:
     """Parses (and, given chunk settings, chunks) documents, in a worker process when ``limits.isolate``.
 
-    Use as a context manager; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for any failure.
+    Use as a context manager, from one thread; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for
+    any failure. (On Linux the worker is killed when the thread that started it ends: PR_SET_PDEATHSIG
+    follows the thread, not the process.)
 
     Args:
         limits: time, memory and isolation limits.
