@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        code = app(args=args, standalone_mode=False)  # click returns typer.Exit's code here, not raises it
+        return int(app(args=args, standalone_mode=False) or 0)  # a command's typer.Exit(code) comes back here
     except EmbedforgeError as exc:
         if debug:
             raise

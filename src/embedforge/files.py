@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -92,9 +93,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """JSON text UTF-8 can hold: a lone surrogate (a non-UTF-8 file name's byte) as its ``\\uXXXX`` escape.
+
+    ``json.dumps`` puts such characters only inside strings, where ``\\udce9`` is the JSON escape that
+    reads back as the same character: the record round-trips instead of failing to be written.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def dumps_line(row: dict[str, Any]) -> str:
     """One JSON Lines record: sorted keys, UTF-8 kept readable, no trailing spaces."""
-    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _storable(json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
@@ -106,7 +121,7 @@ def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) ->
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> None:
     """Write ``obj`` as indented JSON with sorted keys, atomically."""
-    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    atomic_write_text(path, _storable(json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2)) + "\n")
 
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

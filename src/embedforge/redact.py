@@ -3,14 +3,22 @@
 Configurations, manifests, model and dataset cards are written beside their outputs; any
 setting whose name may hold a secret (``api_key``, ``hf_token``, ``password``...) is replaced by
 ``***`` first. One implementation, below every stage, so the rule is the same everywhere.
+Text from outside (an LLM's answer, which a server may fill with the bearer token it got) has
+known secret values replaced by :data:`SECRET_MARK` (:func:`remove_secrets`), so a filter can
+also drop what held one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Iterable
 from typing import Any
 
 SCRUBBED = "***"
+SECRET_MARK = "[secret removed]"
+SECRET_ENV = ("OPENAI_API_KEY",)
+MIN_SECRET = 8  # shorter values would blank ordinary words
 _SECRET_WORDS = ("key", "secret", "password", "passwd", "credential", "authorization")
 
 
@@ -41,3 +49,12 @@ def scrub(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
+
+
+def remove_secrets(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every known secret value (``secrets`` and ``$OPENAI_API_KEY``) replaced by SECRET_MARK."""
+    known = {value for value in (*secrets, *(os.environ.get(name, "") for name in SECRET_ENV))
+             if len(value.strip()) >= MIN_SECRET}
+    for value in sorted(known, key=len, reverse=True):  # a longer secret first, should one contain another
+        text = text.replace(value, SECRET_MARK)
+    return text

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from embedforge.corpus.clean import clean_inline
 from embedforge.corpus.document import Block, Document, heading_path, push_heading
@@ -47,23 +48,29 @@ def soup_document(path: Path, text: str) -> Document:
     Raises:
         EmbedforgeError: no text in the page.
     """
-    soup = BeautifulSoup(text, "lxml")
-    warnings: list[str] = []
+    soup = _soup(text, "lxml")
+    notes: list[str] = []
     raw_chars = raw_text_chars(text)
     if raw_chars and len(soup.get_text()) < 0.7 * raw_chars:
         # lxml stops at its nesting limit and drops the rest silently; html.parser has no such limit.
-        warnings.append(f"{path}: lxml kept {len(soup.get_text())} of ~{raw_chars} text characters "
+        notes.append(f"{path}: lxml kept {len(soup.get_text())} of ~{raw_chars} text characters "
                         "(deep nesting?); re-parsed with html.parser")
-        soup = BeautifulSoup(text, "html.parser")
+        soup = _soup(text, "html.parser")
     title = _title(soup) or path.stem
     root = _main_content(soup)
     _strip_boilerplate(root)
     blocks = list(_walk(root, [], title))
-    doc = Document(path=str(path), title=title, blocks=blocks, warnings=warnings, extractor="soup")
+    doc = Document(path=str(path), title=title, blocks=blocks, warnings=notes, extractor="soup")
     if not doc.blocks:
         raise EmbedforgeError(f"{path}: no readable text in the page; check it is an HTML document")
     return doc
 
+
+def _soup(text: str, parser: str) -> BeautifulSoup:
+    """The parsed page; XHTML (an XML declaration) is read as HTML on purpose, so bs4 need not warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, parser)
 
 def declared_charset(data: bytes) -> str | None:
     """The charset a page's ``<meta>`` declares in its first 4 KiB, if any."""

@@ -5,16 +5,22 @@ A malicious or broken file can make a parser loop for hours or eat all memory
 huge. :class:`IsolatedParser` keeps one long-lived worker interpreter with an
 address-space cap (RLIMIT_AS) and gives each document ``timeout_s`` for parsing and
 chunking together; a worker that times out, runs out of memory or crashes is killed
-and replaced, and that document is reported as failed.
+and replaced, and that document is reported as failed, in one line: how it ended (exit code or
+signal) and the last thing it printed (``memory allocation of N bytes failed``), not the
+backtrace itself. The worker's side, and how it dies with this process, is :mod:`.worker`.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing.connection
+import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,8 @@ from embedforge.errors import EmbedforgeError
 
 log = logging.getLogger(__name__)
 STARTUP_S = 300.0  # the worker imports the parsers and loads the tokenizer before its first document
+_LAST_WORDS = re.compile(r"memory allocation of \d+ bytes failed|Fatal Python error.*|MemoryError.*|"
+                         r"Segmentation fault.*|panicked at.*|Killed", re.IGNORECASE)
 
 
 @dataclass
@@ -49,7 +57,9 @@ def parse_and_chunk(chunker: Chunker, path: Path, limits: ParseLimits, kind: str
 class IsolatedParser:
     """Parses (and, given chunk settings, chunks) documents, in a worker process when ``limits.isolate``.
 
-    Use as a context manager; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for any failure.
+    Use as a context manager, from one thread; :meth:`parse` and :meth:`chunk` raise EmbedforgeError for
+    any failure. (On Linux the worker is killed when the thread that started it ends: PR_SET_PDEATHSIG
+    follows the thread, not the process.)
 
     Args:
         limits: time, memory and isolation limits.
@@ -65,6 +75,7 @@ class IsolatedParser:
         self._chunker = chunker  # in-process chunking, when not isolated
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
+        self._output: Any = None  # the worker's stderr
 
     def __enter__(self) -> IsolatedParser:
         return self
@@ -99,10 +110,11 @@ class IsolatedParser:
         try:
             status, payload = conn.recv()
         except (EOFError, OSError) as exc:
-            code = self._process.poll() if self._process is not None else None
+            how = self._how_it_ended()
             self._kill()
-            raise EmbedforgeError(f"{name}: the parser crashed (exit code {code}); the file may be malformed "
+            raise EmbedforgeError(f"{name}: the parser crashed ({how}); the file may be malformed "
                                   f"or need over {self.limits.memory_mb} MiB") from exc
+        self._relay_output()
         if status == "ok":
             return payload  # type: ignore[no-any-return]
         raise EmbedforgeError(payload)
@@ -123,8 +135,11 @@ class IsolatedParser:
             # A fresh interpreter that imports only this module: no fork of a parent holding threads (torch,
             # tokenizers), and unlike multiprocessing's spawn it never re-runs the caller's __main__.
             ours, theirs = socket.socketpair()
-            code = f"from embedforge.corpus.isolation import serve_fd; serve_fd({theirs.fileno()})"
-            self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),))
+            code = f"from embedforge.corpus.worker import serve_fd; serve_fd({theirs.fileno()}, {os.getpid()})"
+            self._output = _output_file()
+            # RUST_BACKTRACE=0: a tokenizer aborting out of memory prints one line, not a 100-line backtrace.
+            self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),),
+                                             stderr=self._output, env={**os.environ, "RUST_BACKTRACE": "0"})
             theirs.close()
             self._conn = multiprocessing.connection.Connection(ours.detach())
             self._conn.send((self.limits, self.chunk_settings))
@@ -137,11 +152,36 @@ class IsolatedParser:
         try:
             status, payload = conn.recv() if conn.poll(STARTUP_S) else ("error", f"no answer in {STARTUP_S:g} s")
         except (EOFError, OSError):
-            status, payload = "error", f"it exited (within {self.limits.memory_mb} MiB?)"
+            status, payload = "error", f"{self._how_it_ended()}, within {self.limits.memory_mb} MiB"
         if status != "ready":
             self._kill()
             raise EmbedforgeError(f"the parsing worker could not start: {payload}; raise the memory limit "
                                   "or run with --debug for details")
+
+    def _how_it_ended(self) -> str:
+        """The dead worker's exit (code or signal) and the last line it printed that says why."""
+        code = None
+        if self._process is not None:
+            try:
+                code = self._process.wait(timeout=5)  # the socket closes a moment before the exit is seen
+            except subprocess.TimeoutExpired:
+                code = None
+        words = _last_words(self._read_output())
+        return ended(code) + (f": {words}" if words else "")
+
+    def _relay_output(self) -> None:
+        """What the worker printed besides its answers (third-party noise), to the debug log only."""
+        text = self._read_output()
+        if text.strip():
+            log.debug("parsing worker printed: %s", text.strip()[-2000:])
+
+    def _read_output(self) -> str:
+        if self._output is None:
+            return ""
+        fd = self._output.fileno()
+        data = os.pread(fd, 1 << 20, max(0, os.fstat(fd).st_size - (1 << 20)))  # the last MiB is enough
+        os.ftruncate(fd, 0)  # the worker appends (O_APPEND), so it goes on writing at the new end
+        return data.decode("utf-8", "replace")
 
     def _kill(self) -> None:
         if self._process is not None:
@@ -150,58 +190,38 @@ class IsolatedParser:
             self._process.wait(timeout=5)
         if self._conn is not None:
             self._conn.close()
-        self._process, self._conn = None, None
+        if self._output is not None:
+            self._output.close()
+        self._process, self._conn, self._output = None, None, None
 
 
-def serve_fd(fd: int) -> None:
-    """Worker entry point: serve parse requests on the socket ``fd`` until told to stop."""
-    conn = multiprocessing.connection.Connection(fd)
-    limits, chunk_settings = conn.recv()
-    _cap_memory(limits.memory_mb)
-    try:
-        chunker = Chunker(chunk_settings) if chunk_settings is not None else None
-    except (EmbedforgeError, MemoryError, ImportError, OSError) as exc:
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", None))
-    _serve(conn, limits, chunker)
+def _output_file() -> Any:
+    """An unnamed temporary file, opened for appending, to catch the worker's stderr."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by IsolatedParser._kill)
+    import fcntl
+
+    flags = fcntl.fcntl(handle.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(handle.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return handle
 
 
-def _serve(conn: multiprocessing.connection.Connection, limits: ParseLimits, chunker: Chunker | None) -> None:
-    """Worker loop: receive (job, path, kind, label), send ("ok", result) or ("error", message)."""
-    while True:
+def ended(code: int | None) -> str:
+    """How a worker process ended, in words: ``exit code 1``, ``killed by SIGKILL``."""
+    if code is None:
+        return "it closed the connection and did not exit"
+    if code < 0:
         try:
-            request = conn.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        job, path, kind, label = request
-        name = label or path
-        try:
-            if job == "chunk" and chunker is not None:
-                result: Any = parse_and_chunk(chunker, Path(path), limits, kind, label)
-            else:
-                result = parse_document(Path(path), limits, kind, label)
-            reply: tuple[str, Any] = ("ok", result)
-        except EmbedforgeError as exc:
-            reply = ("error", str(exc))
-        except MemoryError:
-            reply = ("error", f"{name}: needs over {limits.memory_mb} MiB to parse and chunk; raise the memory limit "
-                              "or remove the file")
-        except Exception as exc:  # report, don't die: the next document should still be parsed
-            reply = ("error", f"{name}: could not parse ({type(exc).__name__}: {exc}); check the file")
-        conn.send(reply)
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
+    return f"exit code {code}"
 
 
-def _cap_memory(memory_mb: int) -> None:
-    try:
-        import resource
-    except ImportError:  # not on POSIX: run without a memory cap
-        log.warning("no RLIMIT_AS on this platform; parsing runs without a memory limit")
-        return
-    limit = memory_mb * 2**20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+def _last_words(text: str) -> str:
+    """The line of a dying worker's output that says why (an allocation failure...), else its last line."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    telling = [match.group(0) for line in lines if (match := _LAST_WORDS.search(line))]
+    chosen = telling[-1] if telling else lines[-1] if lines else ""
+    return chosen[:200]
+

@@ -9,9 +9,11 @@ out as one EmbedforgeError line naming the file and the reason.
 from __future__ import annotations
 
 import logging
+import stat
 from pathlib import Path
 
 from embedforge.corpus.document import Document
+from embedforge.corpus.noise import collecting, summary
 from embedforge.corpus.settings import ParseLimits
 from embedforge.errors import EmbedforgeError
 
@@ -24,6 +26,19 @@ TYPES = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".md"
 def document_type(path: Path) -> str | None:
     """``html``, ``pdf``, ``md`` or ``txt`` from the file suffix; None for anything else."""
     return TYPES.get(path.suffix.lower())
+
+
+def missing_reason(path: Path, missing: str = "file not found; check the path") -> str:
+    """Why ``path`` is not a file to read: ``missing``, or not a regular file (a device, FIFO, socket)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return missing
+    if stat.S_ISDIR(mode):
+        return "a folder, not a document file; give it as a SOURCE of its own"
+    what = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
+        "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
+    return f"not a regular file ({what}); give a document file or a folder"
 
 
 def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | None = None,
@@ -43,7 +58,7 @@ def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | No
     name = Path(label) if label else path
     kind = kind or document_type(path)
     if not path.is_file():
-        raise EmbedforgeError(f"{name}: file not found; check the path")
+        raise EmbedforgeError(f"{name}: {missing_reason(path)}")
     if kind is None:
         raise EmbedforgeError(f"{name}: unsupported file type {path.suffix!r}; use .html, .pdf, .md or .txt")
     size_mb = path.stat().st_size / 2**20
@@ -52,7 +67,8 @@ def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | No
                               "raise the limit or split the file")
     data = path.read_bytes()
     try:
-        document = _dispatch(name, data, kind)
+        with collecting() as notes:  # third-party warnings: one summary line, not a flood
+            document = _dispatch(name, data, kind)
     except (EmbedforgeError, MemoryError):
         raise
     except RecursionError as exc:
@@ -61,6 +77,9 @@ def parse_document(path: Path, limits: ParseLimits | None = None, kind: str | No
         raise EmbedforgeError(f"{name}: could not parse ({type(exc).__name__}: {exc}); check the file") \
             from exc
     document.extractor = document.extractor or kind  # html says which extractor; the others are their kind
+    noise = summary(name, notes)
+    if noise is not None:
+        document.warnings.append(noise)
     for warning in document.warnings:
         log.warning("%s", warning)
     return document

@@ -182,6 +182,10 @@ def locate_documents(manifest: Manifest | str | os.PathLike[str],
     if all(_matches(target, doc.sha256) for target, doc in zip(targets, manifest.documents, strict=True)):
         return targets
     if not fetch:
+        for target, document in zip(targets, manifest.documents, strict=True):
+            if target.is_file() and not _matches(target, document.sha256):
+                raise EmbedforgeError(f"{target}: sha256 does not match {manifest.source}; replace the file "
+                                      f"(`embedforge corpus fetch {manifest.source}`) or update the manifest")
         raise EmbedforgeError(f"{manifest.source}: documents not in {manifest.root}; "
                               f"run `embedforge corpus fetch {manifest.source}` or set EMBEDFORGE_CORPUS")
     return fetch_manifest(manifest)

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from embedforge.corpus import noise
 from embedforge.corpus.clean import clean_inline, repair
 from embedforge.corpus.document import Block, Document, heading_path, push_heading
 from embedforge.corpus.pdf_lines import Line, body_size, drop_furniture, page_lines
@@ -46,6 +47,11 @@ def parse_pdf(path: Path, data: bytes) -> Document:
     except Exception as exc:
         raise EmbedforgeError(f"{path}: corrupt PDF ({type(exc).__name__}: {exc}); re-export it") from exc
     if not any(pages):
+        complaints = noise.so_far()
+        if complaints:  # pypdf could not read the structure: a damaged file, not a scan
+            first = complaints[0].removeprefix("pypdf: ")[:120]
+            raise EmbedforgeError(f"{path}: no text could be read; the PDF is malformed (pypdf reported "
+                                  f"{len(complaints):,} problems, first: {first}); re-export it")
         raise EmbedforgeError(f"{path}: no text layer (a scan?); run OCR on it first")
     size = body_size(pages)
     title, lines = _title([line for lines in pages for line in lines], size, _meta_title(reader))
@@ -104,7 +110,7 @@ def _blocks(lines: list[Line], size: float, title: str) -> list[Block]:
     stack: list[tuple[int, str]] = []
     blocks: list[Block] = []
     parts: list[str] = []
-    state: dict[str, Any] = {"kind": "paragraph", "page": 0, "heading": False}
+    state: dict[str, Any] = {"kind": "paragraph", "page": 1, "heading": False}
 
     def flush() -> None:
         text = clean_inline(_FOOTNOTE.sub("", repair(_join(parts))))
@@ -137,6 +143,8 @@ def _blocks(lines: list[Line], size: float, title: str) -> list[Block]:
         state["heading"] = False
         text = _BULLET.sub("", line.text, count=1) if _BULLET.match(line.text) else line.text
         text = _DASH_BULLET.sub("", text, count=1) if marker and _DASH_BULLET.match(text) else text
+        if not parts:
+            state["page"] = line.page  # a block starts on its first line's page (also the first block)
         parts.append(text)
     flush()
     return blocks

@@ -4,7 +4,9 @@ A SOURCE is a file, a folder (searched recursively for .html/.htm/.pdf/.md/.txt,
 hidden entries skipped) or a TOML manifest (its documents, looked up in the
 manifest's folder or $EMBEDFORGE_CORPUS). Each document gets a ``label`` — the
 ``source`` recorded in its chunks — that does not depend on the machine: the
-file name, the path below the folder's name, or the manifest entry's URL.
+file name, the path below the folder's name, or the manifest entry's URL. A file
+name that is not UTF-8 (Python holds its bad bytes as surrogate escapes, which no
+UTF-8 file can store) is labelled with those bytes written ``\\xNN``: ``caf\\xe9.txt``.
 A SOURCE that cannot be used is yielded as a :class:`SourceFailure`, not raised,
 so one bad argument does not stop the others.
 """
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedforge.corpus.loader import document_type
+from embedforge.corpus.loader import document_type, missing_reason
 from embedforge.corpus.manifest import load_manifest, locate_documents
 from embedforge.errors import EmbedforgeError
 
@@ -38,6 +40,15 @@ class SourceFailure:
     reason: str
 
 
+def writable_name(name: str) -> str:
+    """``name`` as UTF-8 can store it: bytes the OS gave that are not UTF-8 written as ``\\xNN``."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file system produced: escape it as a code point
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def iter_sources(sources: Iterable[str | os.PathLike[str]]) -> Iterator[SourceDocument | SourceFailure]:
     """Documents (or failures) for each SOURCE, each file once, folders in sorted order."""
     seen: set[Path] = set()
@@ -57,20 +68,22 @@ def _expand(source: Path) -> Iterator[SourceDocument | SourceFailure]:
     elif source.suffix.lower() == ".toml":
         yield from _manifest(source)
     elif source.is_file():
-        yield SourceDocument(path=source, label=source.name, kind=document_type(source))
+        yield SourceDocument(path=source, label=writable_name(source.name), kind=document_type(source))
     else:
-        yield SourceFailure(str(source), f"{source}: no such file or folder; check the path")
+        name = writable_name(str(source))
+        yield SourceFailure(name, f"{name}: {missing_reason(source, 'no such file or folder; check the path')}")
 
 
 def _folder(folder: Path) -> Iterator[SourceDocument]:
-    base = folder.resolve().name or "."
+    base = writable_name(folder.resolve().name or ".")
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
             if name.startswith(".") or document_type(path) is None:
                 continue
-            yield SourceDocument(path=path, label=f"{base}/{path.relative_to(folder).as_posix()}",
+            label = writable_name(f"{base}/{path.relative_to(folder).as_posix()}")
+            yield SourceDocument(path=path, label=label,
                                  kind=document_type(path))
 
 
@@ -83,3 +96,4 @@ def _manifest(source: Path) -> Iterator[SourceDocument | SourceFailure]:
         return
     for document, path in zip(manifest.documents, paths, strict=True):
         yield SourceDocument(path=path, label=document.url, kind=document.type)
+

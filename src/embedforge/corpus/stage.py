@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.filters import ChunkFilter
 from embedforge.corpus.isolation import IsolatedParser
@@ -26,6 +24,7 @@ from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceFailure, iter_sources
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
+from embedforge.progress import bar, logs_above_bars
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +98,9 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     chunker = Chunker(settings)  # loads (or downloads) the tokenizer now: a bad embedder fails before any document
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
-    with IsolatedParser(settings.limits, settings, chunker) as parser, atomic_open_text(output) as out:
-        for item in tqdm(items, desc="chunking", unit="doc", disable=len(items) < 2):
+    with IsolatedParser(settings.limits, settings, chunker) as parser, atomic_open_text(output) as out, \
+            logs_above_bars():
+        for item in bar(items, desc="chunking", unit="doc", show=len(items) > 1):
             if isinstance(item, SourceFailure):
                 _fail(summary, settings, item.label, item.reason)
                 continue

@@ -3,7 +3,8 @@
 Paragraphs are separated by blank lines and their hard line breaks reflowed;
 Markdown ATX (``# Title``) and setext (``Title`` over ``===``) headings become the
 ``section`` of the text under them, list items stay list items, and inline
-Markdown (links, emphasis, code ticks, images) is reduced to its text.
+Markdown (links, emphasis, code ticks, images) is reduced to its text, in linear time
+(:mod:`embedforge.corpus.markdown_inline`).
 """
 
 from __future__ import annotations
@@ -13,20 +14,13 @@ from pathlib import Path
 
 from embedforge.corpus.clean import clean_inline, decode_bytes
 from embedforge.corpus.document import Block, Document, heading_path, push_heading
+from embedforge.corpus.markdown_inline import strip_inline
 from embedforge.errors import EmbedforgeError
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> their text
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<!\w)([*_])(\S.*?\S|\S)\1(?!\w)"), r"\2"),
-    (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"<[^>\n]+>"), ""),  # stray inline HTML tags
-)
 
 
 def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
@@ -56,7 +50,7 @@ def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
         if markdown and _FENCE.match(raw):
             in_fence = not in_fence
             continue
-        line = raw if in_fence or not markdown else _strip_inline(raw)
+        line = raw if in_fence or not markdown else strip_inline(raw)
         heading = _heading(raw, nxt, para) if markdown and not in_fence else None
         if heading is not None:
             flush()
@@ -84,13 +78,7 @@ def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
 def _heading(line: str, nxt: str, para: list[str]) -> tuple[int, str] | None:
     match = _ATX.match(line)
     if match:
-        return len(match.group(1)), clean_inline(_strip_inline(match.group(2)))
+        return len(match.group(1)), clean_inline(strip_inline(match.group(2)))
     if line.strip() and not para and _SETEXT.match(nxt) and not _ITEM.match(line):
-        return (1 if nxt.strip().startswith("=") else 2), clean_inline(_strip_inline(line))
+        return (1 if nxt.strip().startswith("=") else 2), clean_inline(strip_inline(line))
     return None
-
-
-def _strip_inline(line: str) -> str:
-    for pattern, replacement in _INLINE:
-        line = pattern.sub(replacement, line)
-    return line

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ _SHAPES = {
     "reference": ("questions", "corpus", "relevant_contexts"),
 }
 Pairs = tuple[dict[str, str], dict[str, str], dict[str, list[str]]]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PROVENANCE_NONE = {"prompt_name": None, "prompt_hash": None, "llm": None, "created_at": None}
 
 
@@ -49,15 +51,21 @@ def read_pairs_file(path: str | os.PathLike[str]) -> Pairs:
     """Read either JSON shape; return (queries, corpus, relevant) keyed by the file's own ids.
 
     Raises:
-        EmbedforgeError: missing file, not JSON, an unknown shape, or a relevant id not in the corpus.
+        EmbedforgeError: missing file, not JSON (also: nested too deeply, a number over Python's digit limit),
+            an unknown shape, a value that is not a string (named by its JSON path), a lone surrogate,
+            or a relevant id not in the corpus.
     """
     source = Path(path)
     if not source.is_file():
         raise EmbedforgeError(f"{source}: file not found; check the path")
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise EmbedforgeError(f"{source}: not JSON ({exc}); give a LlamaIndex or notebook export") from exc
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and a number over Python's digit limit
+        detail = " ".join(str(exc).split())[:160]
+        raise EmbedforgeError(f"{source}: not JSON ({detail}); give a LlamaIndex or notebook export") from exc
+    except RecursionError as exc:
+        raise EmbedforgeError(f"{source}: JSON nested too deeply to read; give a LlamaIndex or notebook "
+                              "export") from exc
     keys = set(data) if isinstance(data, dict) else set()
     shape = next((names for names in _SHAPES.values() if set(names) <= keys), None)
     if shape is None:
@@ -70,12 +78,33 @@ def read_pairs_file(path: str | os.PathLike[str]) -> Pairs:
     queries, corpus, relevant = (data[key] for key in shape)
     if not all(isinstance(part, dict) for part in (queries, corpus, relevant)):
         raise EmbedforgeError(f"{source}: {', '.join(shape)} must be JSON objects keyed by id")
-    relevant = {str(q): [str(d) for d in (v if isinstance(v, list) else [v])] for q, v in relevant.items()}
+    _check_texts(source, shape[0], queries)
+    _check_texts(source, shape[1], corpus)
+    relevant = {q: v if isinstance(v, list) else [v] for q, v in relevant.items()}
+    for qid, docs in relevant.items():
+        _check_texts(source, f"{shape[2]}[{json.dumps(qid)}]", dict(enumerate(docs)))
     for qid, docs in relevant.items():
         unknown = [d for d in docs if d not in corpus]
         if unknown:
             raise EmbedforgeError(f"{source}: query {qid!r} names passage {unknown[0]!r}, not in the corpus")
-    return {str(k): str(v) for k, v in queries.items()}, {str(k): str(v) for k, v in corpus.items()}, relevant
+    return dict(queries), dict(corpus), relevant
+
+
+def _check_texts(source: Path, where: str, values: dict[Any, Any]) -> None:
+    """Every value of ``where`` must be a string UTF-8 can hold; else one line naming its JSON path.
+
+    ``null``, numbers, booleans, lists and objects would otherwise become the texts "None", "123"...
+    """
+    for key, value in values.items():
+        path = f"{where}[{key}]" if isinstance(key, int) else f"{where}[{json.dumps(key)}]"
+        if not isinstance(value, str):
+            kind = "null" if value is None else "true/false" if isinstance(value, bool) else \
+                "a number" if isinstance(value, (int, float)) else "a list" if isinstance(value, list) else "an object"
+            raise EmbedforgeError(f"{source}: {path} is {kind}, not text; every question, passage and id "
+                                  "must be a JSON string")
+        if _SURROGATE.search(value) or _SURROGATE.search(str(key)):
+            raise EmbedforgeError(f"{source}: {path} holds a lone surrogate escape (\\ud800-\\udfff), "
+                                  "which is not text; fix the file's encoding")
 
 
 def import_dataset(

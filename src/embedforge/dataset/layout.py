@@ -89,7 +89,7 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
     """Read a dataset folder written by ``dataset build`` or ``dataset import``.
 
     Raises:
-        EmbedforgeError: not a dataset folder, a missing file, or qrels naming unknown ids.
+        EmbedforgeError: not a dataset folder, a missing file, an id given twice, or qrels naming unknown ids.
     """
     root = Path(path)
     if not root.is_dir():
@@ -100,8 +100,8 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
                 f"{root}: not an embedforge dataset folder (no {name}); "
                 "build one with `embedforge dataset build` or `embedforge dataset import`"
             )
-    corpus = {str(row.pop("_id")): row for row in iter_jsonl(root / "corpus.jsonl") if "_id" in row}
-    queries = {str(row.pop("_id")): row for row in iter_jsonl(root / "queries.jsonl") if "_id" in row}
+    corpus = _rows_by_id(root / "corpus.jsonl")
+    queries = _rows_by_id(root / "queries.jsonl")
     qrels = {split: _read_qrels(root / "qrels" / f"{split}.tsv") for split in SPLITS}
     for split, table in qrels.items():
         for qid, relevant in table.items():
@@ -113,6 +113,20 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
                     f"{root}/qrels/{split}.tsv: unknown corpus id {sorted(unknown)[0]!r}; rebuild it"
                 )
     return RetrievalDataset(corpus=corpus, queries=queries, qrels=qrels)
+
+
+def _rows_by_id(path: Path) -> dict[str, dict[str, Any]]:
+    """The records of a JSON Lines file by ``_id``; an id given twice is an error (else the last would win)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for row in iter_jsonl(path):
+        if "_id" not in row:
+            continue
+        key = str(row.pop("_id"))
+        if key in rows:
+            raise EmbedforgeError(f"{path}: id {key!r} appears more than once; ids must be unique, "
+                                  "remove the duplicate or rebuild the folder")
+        rows[key] = row
+    return rows
 
 
 def _read_qrels(path: Path) -> dict[str, set[str]]:

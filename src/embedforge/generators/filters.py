@@ -7,7 +7,8 @@ Each rejection has a reason name, counted in the summary and the manifest:
 ``off_topic`` (most of its words are not in the chunk: small models answer a
 few-shot example instead), ``refers_to_prompt`` (talks about "the passage" or the instructions,
 so it cannot stand alone as a search query), ``copies_chunk`` (a sentence of the
-chunk echoed back), ``echoes_chunk_question`` (on topic only through a question written in the
+chunk echoed back), ``secret`` (the LLM's answer held a known secret value such as the API key,
+removed before caching), ``echoes_chunk_question`` (on topic only through a question written in the
 chunk: a fake question list planted in a document, or an FAQ's question answered back instead
 of its answer) and ``duplicate`` (the normalized text of an earlier kept question).
 """
@@ -19,8 +20,10 @@ import re
 import unicodedata
 
 from embedforge.generators.language import other_language
+from embedforge.redact import SECRET_MARK
 
 REASONS = (
+    "secret",
     "empty",
     "refusal",
     "not_a_question",
@@ -148,6 +151,8 @@ def reject_reason(
 ) -> str | None:
     """Why ``question`` is not kept for a chunk of ``chunk_text``, or None to keep it."""
     text = (question or "").strip()
+    if SECRET_MARK in text:
+        return "secret"
     if not text:
         return "empty"
     if _REFUSAL.search(text):

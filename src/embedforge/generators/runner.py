@@ -2,22 +2,24 @@
 
 Calls run concurrently up to ``concurrency`` (the in-process model takes one at a
 time anyway), each through the one retry layer, and every finished generation is
-committed to the cache at once, so killing the process loses nothing finished. A
+committed to the cache at once, so killing the process loses nothing finished. Known
+secret values (the API key) are removed from every answer before it is cached. A
 tqdm bar shows cached, generated, filtered and failed counts as calls finish.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tqdm.auto import tqdm
-
+from embedforge import progress
 from embedforge.generators.backends.base import Backend, Request
 from embedforge.generators.cache import CachedGeneration, GenerationCache
 from embedforge.generators.retry import CallFailed, call_with_retries
+from embedforge.redact import remove_secrets
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ async def run_jobs(
         EmbedforgeError: the backend cannot work at all (bad key, model, URL); pending calls are cancelled.
     """
     stats, outcomes = RunStats(), {}
-    bar = tqdm(total=len(jobs), desc="questions", unit="call", disable=not options.progress)
+    bar = progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True)
 
     def finish(job: Job, outcome: Outcome) -> None:
         outcomes[job.key] = outcome
@@ -97,7 +99,8 @@ async def run_jobs(
 
     for job in jobs:
         hit = cache.get(job.key)
-        if hit is not None:
+        if hit is not None:  # scrubbed again: a cache written before secrets were removed may hold one
+            hit = dataclasses.replace(hit, raw=remove_secrets(hit.raw, backend.secrets))
             stats.cached += 1
             finish(job, Outcome(hit, cached=True))
     todo = [job for job in jobs if job.key not in outcomes]
@@ -129,7 +132,7 @@ async def run_jobs(
             prompt_hash=job.request.prompt.hash,
             llm=backend.spec.raw,
             params=job.params,
-            raw=completion.text,
+            raw=remove_secrets(completion.text, backend.secrets),  # a server may echo the key it was sent
             tokens_in=completion.tokens_in,
             tokens_out=completion.tokens_out,
         )

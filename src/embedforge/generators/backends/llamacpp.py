@@ -1,4 +1,4 @@
-"""In-process GGUF models (``bundled``, ``llamacpp:PATH``) through LangChain's ``LlamaCpp``.
+"""In-process GGUF models (``bundled``, ``llamacpp:PATH``) as a LangChain LLM (``gguf_llm.GgufLLM``).
 
 One model instance per process, loaded lazily on the first call and re-used by
 every backend object; llama.cpp is not thread safe, so calls are serialised by a
@@ -55,29 +55,15 @@ def _close_model() -> None:
 
 
 def _model(path: str, n_ctx: int, seed: int) -> Any:
-    """The process-wide LlamaCpp, (re)loaded when absent, another file, or too small. Call under _LOCK."""
+    """The process-wide GgufLLM, (re)loaded when absent, another file, or too small. Call under _LOCK."""
     current = _MODEL.get("llm")
     if current is not None and _MODEL["path"] == path and _MODEL["n_ctx"] >= n_ctx:
         return current
-    from langchain_community.llms import LlamaCpp
+    from embedforge.generators.backends.gguf_llm import GgufLLM
 
     log.info("loading %s (n_ctx=%d)", path, n_ctx)
     try:
-        # LlamaCpp's rope defaults (base 10000, scale 1) override the model's own values, which
-        # breaks Gemma 3 (rope base 1e6) on long prompts; 0 means "as the model file says".
-        llm = LlamaCpp(
-            model_path=path,
-            n_ctx=n_ctx,
-            n_batch=512,
-            seed=seed,
-            verbose=False,
-            streaming=False,
-            repeat_penalty=1.0,
-            max_tokens=64,
-            temperature=0.0,
-            rope_freq_base=0.0,
-            rope_freq_scale=0.0,
-        )
+        llm = GgufLLM.load(path, n_ctx=n_ctx, seed=seed)
     except Exception as exc:
         raise EmbedforgeError(f"{path}: cannot load this GGUF model ({exc}); check the file") from exc
     _MODEL.update(path=path, n_ctx=n_ctx, llm=llm, prefix=FixedPrefix())
