@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, dims_option, section_settings
+from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("compare")
@@ -21,16 +21,19 @@ def compare(
     seed: Annotated[int | None, typer.Option(help="Bootstrap seed.")] = None,
     extra_queries: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions.")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda.")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Compare models on DATASET's eval split, dimension by dimension, with bootstrap intervals."""
     from embedforge.evaluation import CompareSettings, parse_model_specs
     from embedforge.evaluation import compare as compare_models
+    from embedforge.outdir import check_out_dir
 
     settings = section_settings(
         CompareSettings, config, "compare",
         bm25=bm25, dims=dims_option(dims), bootstrap_samples=bootstrap_samples, seed=seed,
         extra_queries=extra_queries, device=device,
     )
+    check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, parse_model_specs(model), out, settings)
     typer.echo(result.format_table())

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from embedforge.cli import Config, dataset_app, section_settings
+from embedforge.cli import Config, Overwrite, dataset_app, section_settings
 
 Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL")]
 Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name.")]
@@ -39,6 +39,16 @@ def dataset_settings(config: Path | None, **flags: Any) -> Any:
     return section_settings(DatasetSettings, config, "dataset", **flags)
 
 
+def report(summary: Any) -> None:
+    """Print the summary; some failed LLM calls make it exit 1 (the dataset was written without them)."""
+    from embedforge.errors import FailedItems
+
+    typer.echo(summary.format())
+    if summary.failed:
+        raise FailedItems(f"{summary.failed} questions failed (their LLM calls, after retries); the dataset was "
+                          "written without them; rerun with --overwrite to retry just those (the rest are cached)")
+
+
 @dataset_app.command("build")
 def build(
     sources: Annotated[list[str], typer.Argument(help="Files, folders or manifests to build from.")],
@@ -50,11 +60,13 @@ def build(
     eval_fraction: EvalFraction = None, roundtrip_k: RoundtripK = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Chunk documents, generate a question per chunk, filter, and split into train/eval."""
     from embedforge.corpus import ChunkSettings
     from embedforge.dataset import build_dataset
+    from embedforge.outdir import check_out_dir
 
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
@@ -64,9 +76,8 @@ def build(
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed, roundtrip_k=roundtrip_k,
                             roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
-    summary = build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen,
-                            dataset_settings=data)
-    typer.echo(summary.format())
+    check_out_dir(out, "dataset", overwrite=overwrite)
+    report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("regenerate")
@@ -77,10 +88,11 @@ def regenerate(
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
-    roundtrip_k: RoundtripK = None, config: Config = None,
+    roundtrip_k: RoundtripK = None, overwrite: Overwrite = False, config: Config = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
+    from embedforge.outdir import check_out_dir
 
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
@@ -89,8 +101,8 @@ def regenerate(
     )
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
-    summary = regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data)
-    typer.echo(summary.format())
+    check_out_dir(out, "dataset", overwrite=overwrite)
+    report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("import")
@@ -98,12 +110,14 @@ def import_(
     train_file: Annotated[Path, typer.Argument(help="LlamaIndex or reference-notebook JSON: the train split.")],
     eval_file: Annotated[Path | None, typer.Argument(help="Optional JSON for the eval split.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")] = Path("dataset"),
-    eval_fraction: EvalFraction = None, seed: Seed = None, config: Config = None,
+    eval_fraction: EvalFraction = None, seed: Seed = None, overwrite: Overwrite = False, config: Config = None,
 ) -> None:
     """Import a dataset from LlamaIndex's EmbeddingQAFinetuneDataset or the reference notebook's JSON."""
     from embedforge.dataset import import_dataset
+    from embedforge.outdir import check_out_dir
 
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed)
+    check_out_dir(out, "dataset", overwrite=overwrite)
     summary = import_dataset(train_file, eval_file, out, data)
     typer.echo(summary.format())
 
@@ -113,9 +127,12 @@ def export(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write train.json and eval.json into.")],
     format: Annotated[str, typer.Option("--format", help="llamaindex")] = "llamaindex",
+    overwrite: Overwrite = False,
 ) -> None:
     """Export a dataset folder as LlamaIndex EmbeddingQAFinetuneDataset JSON, one file per split."""
     from embedforge.dataset import export_dataset
+    from embedforge.outdir import check_out_dir
 
+    check_out_dir(out, "export", overwrite=overwrite)
     for path in export_dataset(dataset, out, format=format):
         typer.echo(str(path))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, dims_option, section_settings
+from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("train")
@@ -27,9 +27,11 @@ def train(
     trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model.")] = None,
     resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda (default: best available; pick a card with CUDA_VISIBLE_DEVICES).")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
+    from embedforge.outdir import check_out_dir
     from embedforge.training import TrainSettings
     from embedforge.training import train as train_model
 
@@ -39,5 +41,6 @@ def train(
         learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
         query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device,
     )
+    check_out_dir(out, "model", overwrite=overwrite)
     result = train_model(dataset, out, settings)
     typer.echo(result.format() if hasattr(result, "format") else str(result))
