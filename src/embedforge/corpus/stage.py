@@ -26,6 +26,7 @@ from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceFailure, iter_sources
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
+from embedforge.verbosity import bars_disabled
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
     with IsolatedParser(settings.limits, settings, chunker) as parser, atomic_open_text(output) as out:
-        for item in tqdm(items, desc="chunking", unit="doc", disable=len(items) < 2):
+        for item in tqdm(items, desc="chunking", unit="doc", disable=bars_disabled(len(items) < 2)):
             if isinstance(item, SourceFailure):
                 _fail(summary, settings, item.label, item.reason)
                 continue

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from embedforge.generators.backends.base import Backend, Request
 from embedforge.generators.cache import CachedGeneration, GenerationCache
 from embedforge.generators.retry import CallFailed, call_with_retries
+from embedforge.verbosity import bars_disabled
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def run_jobs(
         EmbedforgeError: the backend cannot work at all (bad key, model, URL); pending calls are cancelled.
     """
     stats, outcomes = RunStats(), {}
-    bar = tqdm(total=len(jobs), desc="questions", unit="call", disable=not options.progress)
+    bar = tqdm(total=len(jobs), desc="questions", unit="call", disable=bars_disabled(not options.progress))
 
     def finish(job: Job, outcome: Outcome) -> None:
         outcomes[job.key] = outcome
