@@ -14,10 +14,10 @@ from embedforge.cli import Config, Overwrite, app, corpus_app, section_settings
 def chunk(
     sources: Annotated[list[str], typer.Argument(help="Files (.html .pdf .md .txt), folders, or TOML manifests.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder; chunks.jsonl is written there.")],
-    embedder: Annotated[str | None, typer.Option(help="Embedder whose tokenizer measures chunks.")] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
-    overlap_tokens: Annotated[int | None, typer.Option(help="Overlap between chunks in tokens.")] = None,
-    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder whose tokenizer measures chunks. [default: bundled]")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
+    overlap_tokens: Annotated[int | None, typer.Option(help="Overlap between chunks in tokens. [default: 20]")] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document. [default: no-strict]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:

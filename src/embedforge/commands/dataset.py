@@ -9,22 +9,22 @@ import typer
 
 from embedforge.cli import Config, Overwrite, dataset_app, section_settings
 
-Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL")]
-Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name.")]
-PerChunk = Annotated[int | None, typer.Option("--questions-per-chunk", help="Questions to ask per chunk.")]
-Concurrency = Annotated[int | None, typer.Option("--concurrency", help="LLM calls in flight at once.")]
-Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per LLM call.")]
-Retries = Annotated[int | None, typer.Option("--max-retries", help="Retries on timeouts, 429 and 5xx.")]
-Temperature = Annotated[float | None, typer.Option("--temperature", help="Sampling temperature.")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer.")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and the split.")]
-Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers.")]
-Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls (default ~/.cache/embedforge/).")]
-EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split.")]
-MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question.")]
-MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question.")]
-Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question.")]
-RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off).")]
+Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL [default: bundled]")]
+Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name. [default: default, or multi with several questions per chunk]")]
+PerChunk = Annotated[int | None, typer.Option("--questions-per-chunk", help="Questions to ask per chunk. [default: 1]")]
+Concurrency = Annotated[int | None, typer.Option("--concurrency", help="LLM calls in flight at once. [default: 4]")]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per LLM call. [default: 120]")]
+Retries = Annotated[int | None, typer.Option("--max-retries", help="Retries on timeouts, 429 and 5xx. [default: 4]")]
+Temperature = Annotated[float | None, typer.Option("--temperature", help="Sampling temperature. [default: 0]")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer. [default: 64]")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and the split. [default: 0 for the LLM, 42 for the split]")]
+Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers. [default: chat]")]
+Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls. [default: $EMBEDFORGE_CACHE, else ~/.cache/embedforge/llm.sqlite]")]
+EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split. [default: 0.2]")]
+MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question. [default: 4]")]
+MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question. [default: 40]")]
+Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question. [default: 2]")]
+RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off). [default: 10]")]
 
 
 def generation_settings(config: Path | None, **flags: Any) -> Any:
@@ -58,8 +58,8 @@ def build(
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     eval_fraction: EvalFraction = None, roundtrip_k: RoundtripK = None,
-    embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter. [default: bundled]")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
