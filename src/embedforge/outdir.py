@@ -6,12 +6,11 @@ line, a path that is a file, a folder that cannot be created or written, a finis
 result (unless ``overwrite``), and a non-empty folder holding anything else (unless
 ``overwrite``). A folder holding only what the same command writes, unfinished, is
 fine: the command reruns there, taking finished LLM calls from the cache and
-training from its checkpoints. The check leaves nothing behind.
+training from its checkpoints. The check creates nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -72,33 +71,26 @@ def _temporary(name: str) -> bool:
 
 
 def check_writable(out: Path, flag: str) -> None:
-    """Create ``out`` (as far as needed) and a probe file in it, then remove all of it again.
+    """Check that ``out`` can be written: a probe file in it, or in the nearest folder above it that exists.
+
+    Creates no folder, so processes checking the same path at once (DDP ranks) cannot trip each other,
+    and a command rejected later leaves nothing behind.
 
     Raises:
-        EmbedforgeError: ``out`` or a folder above it is a file, or it cannot be created or written.
+        EmbedforgeError: ``out`` or a folder above it is a file, or the folder cannot be written.
     """
-    created: list[Path] = []
-    target = out
     if out.exists() and not out.is_dir():
         raise EmbedforgeError(f"{flag} {out}: is a file, not a folder; give a folder path")
-    while not target.exists():
-        created.append(target)
-        if target.parent == target:
-            break
-        target = target.parent
-    if not target.is_dir():
-        raise EmbedforgeError(f"{flag} {out}: {target} is a file, so the folder cannot be made there; "
+    base = out
+    while not base.exists() and base.parent != base:
+        base = base.parent
+    if not base.is_dir():
+        raise EmbedforgeError(f"{flag} {out}: {base} is a file, so the folder cannot be made there; "
                               "give a folder path")
     try:
-        for folder in reversed(created):
-            folder.mkdir()
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".embedforge-probe.", suffix=".tmp")
+        fd, probe = tempfile.mkstemp(dir=base, prefix=".embedforge-probe.", suffix=".tmp")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise EmbedforgeError(f"{flag} {out}: cannot write there ({exc.strerror or exc}); "
                               "choose a folder you can write to") from exc
-    finally:
-        for folder in created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()

@@ -160,16 +160,28 @@ def test_failed_documents_exit_1_and_say_how_many(work: Path) -> None:
     assert "%|" not in result.stderr  # no progress bar under --quiet
 
 
-def test_every_llm_call_failing_writes_no_dataset_and_exits_1(work: Path) -> None:
+def _dead_llm() -> str:
     with socket.socket() as probe:  # a port with nothing listening: every call is refused
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    llm = f"openai-compatible:m@http://127.0.0.1:{port}/v1"
+        return f"openai-compatible:m@http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
+def test_every_llm_call_failing_writes_no_dataset_and_exits_1(work: Path) -> None:
+    llm = _dead_llm()
     result = embedforge("dataset", "build", "doc.txt", "--out", "dead", "--llm", llm, "--max-retries", "0",
                         "--roundtrip-k", "0", "--quiet", cwd=work)
     line = error_line(result, 1)
     assert f"--llm {llm}: every LLM call failed (connection_error 1); no dataset written" in line
     assert not (work / "dead" / "manifest.json").exists() and "%|" not in result.stderr
+
+
+def test_a_run_whose_llm_calls_all_fail_exits_1(work: Path) -> None:
+    llm = _dead_llm()
+    (work / "dead.toml").write_text(f'name = "dead"\n[corpus]\nsources = ["doc.txt"]\n[generate]\nllm = "{llm}"\n'
+                                    "max_retries = 0\n[dataset]\nroundtrip_k = 0\n", encoding="utf-8")
+    line = error_line(embedforge("-q", "run", "dead.toml", cwd=work), 1)
+    assert "every LLM call failed (connection_error 1); no dataset written" in line
+    assert not (work / "runs" / "dead" / "dataset" / "manifest.json").exists()
 
 
 def test_ctrl_c_exits_130_with_one_line(work: Path) -> None:
