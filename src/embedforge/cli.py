@@ -2,9 +2,11 @@
 
 Each command turns flags into a stage's settings dataclass (starting from
 ``--config FILE`` when given, so every value in a configuration file can be
-overridden by a flag), calls the stage's one public function, and prints its
-summary. A user-fixable problem is one line on stderr and exit code 2; a
-traceback appears only with ``--debug``.
+overridden by a flag), checks what it can before any work (output folder, LLM spec
+and key, dims), calls the stage's one public function, and prints its summary.
+Exit codes follow one table (:mod:`embedforge.exits`): 0 done, 1 done with failures,
+2 user or usage error (one line on stderr), 130 interrupted. A traceback appears
+only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -19,22 +21,37 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from embedforge.errors import EmbedforgeError
+from embedforge.exits import EXIT_CODES, hoist_global_flags, run_app
 
 log = logging.getLogger("embedforge")
 T = TypeVar("T")
 
 app = typer.Typer(
     help="Turn a pile of documents into a better retriever.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
-corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifest lists.", no_args_is_help=True)
-dataset_app = typer.Typer(help="Build, regenerate, import and export question/chunk datasets.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifest lists.", no_args_is_help=True,
+                         epilog=EXIT_CODES, rich_markup_mode=None)
+dataset_app = typer.Typer(help="Build, regenerate, import and export question/chunk datasets.",
+                          no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(dataset_app, name="dataset")
 
 Config = Annotated[Path | None, typer.Option("--config", help="Run configuration TOML; flags override its values.")]
+Overwrite = Annotated[bool, typer.Option(
+    "--overwrite", help="Write into --out even when it holds a finished result or other files.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"embedforge {version('embedforge')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -42,14 +59,16 @@ def _global(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More log output.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only embedforge's warnings and errors: no progress bars, no library chatter.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    """Turn a pile of documents into a better retriever."""
+    """Turn a pile of documents into a better retriever. Global flags may come anywhere on the line."""
+    from embedforge.verbosity import configure
+
     ctx.obj = {"debug": debug}
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
-    for noisy in ("httpx", "sentence_transformers", "transformers", "urllib3", "datasets"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    configure(verbose=verbose, quiet=quiet)
 
 
 def section_settings(cls: type[T], config: Path | None, section: str, **flags: Any) -> T:
@@ -80,36 +99,9 @@ _ = _commands
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning errors into one line and an exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        return int(app(args=args, standalone_mode=False) or 0)  # a command's typer.Exit(code) comes back here
-    except EmbedforgeError as exc:
-        if debug:
-            raise
-        typer.echo(f"error: {exc}", err=True)
-        return 2
-    except (typer.Exit, SystemExit) as exc:
-        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
-        return int(code or 0)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        return 130
-    except KeyboardInterrupt:
-        typer.echo("interrupted; finished work is kept, run the same command again to continue", err=True)
-        return 130
-    except Exception as exc:  # a click usage error or a bug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        if debug:
-            raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
-        return 1
-    return code if isinstance(code, int) else 0
+    """Entry point: run the CLI; return its exit code (see :data:`embedforge.exits.EXIT_CODES`)."""
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    return run_app(app, args, debug="--debug" in args)
 
 
 if __name__ == "__main__":  # pragma: no cover

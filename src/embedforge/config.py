@@ -67,6 +67,13 @@ class RunConfig:
     handwritten: str | None = None
     source_path: str | None = None
 
+    def __post_init__(self) -> None:
+        name = self.name
+        if not isinstance(name, str) or name.strip() in ("", ".", "..") or any(c in name for c in "/\\\0"):
+            # A ValueError: settings_from_dict prefixes the file it came from.
+            raise ValueError(f"name {name!r}: must be a plain folder name inside runs_dir "
+                                  "(no '/', '\\' or '..'), e.g. name = \"demo\"")
+
     @property
     def run_dir(self) -> Path:
         return Path(self.runs_dir) / self.name
@@ -82,13 +89,16 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
     relative to the current directory, as the README's commands run from the repo root.
 
     Raises:
-        EmbedforgeError: missing file, invalid TOML, unknown section or key, wrong value type.
+        EmbedforgeError: missing file, not UTF-8, invalid TOML, unknown section or key, wrong value type,
+            a run name that is not a plain folder name.
     """
     source = Path(path)
     if not source.is_file():
         raise EmbedforgeError(f"{source}: configuration file not found; see configs/ for examples")
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise EmbedforgeError(f"{source}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise EmbedforgeError(f"{source}: invalid TOML ({exc}); fix the file") from exc
     for item in overrides:

@@ -128,21 +128,31 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     """Yield the records of a JSON Lines file.
 
     Raises:
-        EmbedforgeError: the file is missing or a line is not a JSON object.
+        EmbedforgeError: the file is missing, not UTF-8, or a line is not a JSON object.
     """
     from embedforge.errors import EmbedforgeError
 
     source = Path(path)
     if not source.is_file():
         raise EmbedforgeError(f"{source}: file not found; check the path")
+    number = 0
     with source.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EmbedforgeError(f"{source}:{number}: not valid JSON ({exc.msg}); fix or regenerate it") from exc
-            if not isinstance(row, dict):
-                raise EmbedforgeError(f"{source}:{number}: expected a JSON object per line")
-            yield row
+        try:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield _json_object(line, source, number)
+        except UnicodeDecodeError as exc:
+            raise EmbedforgeError(f"{source}: not UTF-8 text (near line {number + 1}); fix or regenerate it") from exc
+
+
+def _json_object(line: str, source: Path, number: int) -> dict[str, Any]:
+    from embedforge.errors import EmbedforgeError
+
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # also nested too deep, or an integer too long
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        raise EmbedforgeError(f"{source}:{number}: not valid JSON ({reason}); fix or regenerate it") from exc
+    if not isinstance(row, dict):
+        raise EmbedforgeError(f"{source}:{number}: expected a JSON object per line")
+    return row

@@ -30,6 +30,7 @@ from pathlib import Path
 from embedforge.config import RunConfig, to_dict
 from embedforge.errors import EmbedforgeError
 from embedforge.files import sweep_temporaries, write_json
+from embedforge.run_checks import check_run
 from embedforge.run_stages import documents, run_chunk, run_compare, run_dataset, run_train
 from embedforge.run_state import (
     chunk_key,
@@ -78,10 +79,13 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
         force: a stage name; that stage and all after it run even when up to date.
 
     Raises:
-        EmbedforgeError: an unknown ``force`` stage, or any stage's own error.
+        EmbedforgeError: an unknown ``force`` stage, a configuration :func:`check_run` rejects
+            (before anything is written), or any stage's own error.
     """
     if force is not None and force not in STAGES:
         raise EmbedforgeError(f"--force {force!r}: unknown stage; choose one of {', '.join(STAGES)}")
+    check_run(config)  # before the run folder exists: a rejected run leaves nothing behind
+    files = documents(config, corpus_dir)  # once: with a manifest this checks every file's sha256
     run_dir = config.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     if swept := sweep_temporaries(run_dir):
@@ -90,7 +94,6 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     state = read_state(run_dir)
     forced = set(STAGES[STAGES.index(force):]) if force else set()
     result = RunResult(run_dir=run_dir)
-    files = documents(config, corpus_dir)  # once: with a manifest this checks every file's sha256
     steps: list[tuple[str, Callable[[], str], Callable[[], None]]] = [
         ("chunk", lambda: chunk_key(config, files), lambda: run_chunk(config, files)),
         ("dataset", lambda: dataset_key(config, state), lambda: run_dataset(config)),

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from embedforge.verbosity import is_quiet
+
 
 def interactive() -> bool:
     """True when a person sees progress bars: stderr is a terminal, or this is a notebook kernel."""
@@ -22,12 +24,12 @@ def interactive() -> bool:
 
 
 def bar(*args: Any, show: bool = True, auto: bool = False, **kwargs: Any) -> Any:
-    """A tqdm bar (``tqdm.auto`` when ``auto``), disabled unless ``show`` and :func:`interactive`."""
+    """A tqdm bar (``tqdm.auto`` when ``auto``): shown when ``show`` and :func:`interactive`, never under --quiet."""
     if auto:
         from tqdm.auto import tqdm
     else:
         from tqdm import tqdm
-    return tqdm(*args, disable=not (show and interactive()), **kwargs)
+    return tqdm(*args, disable=not (show and interactive()) or is_quiet(), **kwargs)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, dims_option, section_settings
+from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("compare")
@@ -15,22 +15,25 @@ def compare(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder whose eval split is scored.")],
     model: Annotated[list[str], typer.Option("--model", help="NAME=SPEC; repeat; the first is the baseline.")],
     out: Annotated[Path, typer.Option("--out", help="Report folder.")],
-    bm25: Annotated[bool | None, typer.Option("--bm25", help="Add a BM25 row as the lexical yardstick.")] = None,
-    dims: Annotated[str | None, typer.Option(help="Dims to score, e.g. 384,256,128,64.")] = None,
-    bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Bootstrap seed.")] = None,
-    extra_queries: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions.")] = None,
-    device: Annotated[str | None, typer.Option(help="cpu | cuda.")] = None,
+    bm25: Annotated[bool | None, typer.Option("--bm25", help="Add a BM25 row as the lexical yardstick. [default: off]")] = None,
+    dims: Annotated[str | None, typer.Option(help="Dims to score, e.g. 384,256,128,64. [default: each model's own size and 768,512,256,128,64 below it]")] = None,
+    bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples. [default: 1000]")] = None,
+    seed: Annotated[int | None, typer.Option(help="Bootstrap seed. [default: 42]")] = None,
+    extra_queries: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions, scored as a second section. [default: none]")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu | cuda. [default: sentence-transformers' choice: cuda if there is one]")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Compare models on DATASET's eval split, dimension by dimension, with bootstrap intervals."""
     from embedforge.evaluation import CompareSettings, parse_model_specs
     from embedforge.evaluation import compare as compare_models
+    from embedforge.outdir import check_out_dir
 
     settings = section_settings(
         CompareSettings, config, "compare",
         bm25=bm25, dims=dims_option(dims), bootstrap_samples=bootstrap_samples, seed=seed,
         extra_queries=extra_queries, device=device,
     )
+    check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, parse_model_specs(model), out, settings)
     typer.echo(result.format_table())

@@ -7,33 +7,39 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, corpus_app, section_settings
+from embedforge.cli import Config, Overwrite, app, corpus_app, section_settings
 
 
 @app.command("chunk")
 def chunk(
     sources: Annotated[list[str], typer.Argument(help="Files (.html .pdf .md .txt), folders, or TOML manifests.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder; chunks.jsonl is written there.")],
-    embedder: Annotated[str | None, typer.Option(help="Embedder whose tokenizer measures chunks.")] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
-    overlap_tokens: Annotated[int | None, typer.Option(help="Overlap between chunks in tokens.")] = None,
-    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder whose tokenizer measures chunks. [default: bundled]")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
+    overlap_tokens: Annotated[int | None, typer.Option(help="Overlap between chunks in tokens. [default: 20]")] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document. [default: no-strict]")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Load, clean and chunk documents into OUT/chunks.jsonl."""
     from embedforge.config import to_dict
     from embedforge.corpus import ChunkSettings, chunk_documents
+    from embedforge.errors import FailedItems
     from embedforge.files import write_json
+    from embedforge.outdir import check_out_dir
 
     settings = section_settings(
         ChunkSettings, config, "chunk",
         embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
+    check_out_dir(out, "chunks", overwrite=overwrite)
     summary = chunk_documents(sources, out, settings)
     write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
     if not summary.ok:
-        raise typer.Exit(2)
+        failed = len(summary.failures)
+        raise FailedItems(f"{failed} of {failed + summary.documents_read} documents failed (listed above); "
+                          "fix or remove them and rerun, or pass --strict to stop at the first")
 
 
 @corpus_app.command("fetch")

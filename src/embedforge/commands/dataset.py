@@ -7,26 +7,26 @@ from typing import Annotated, Any
 
 import typer
 
-from embedforge.cli import Config, dataset_app, section_settings
+from embedforge.cli import Config, Overwrite, dataset_app, section_settings
 
-Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL")]
-Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name.")]
-PerChunk = Annotated[int | None, typer.Option("--questions-per-chunk", help="Questions to ask per chunk.")]
-Concurrency = Annotated[int | None, typer.Option("--concurrency", help="LLM calls in flight at once.")]
-Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per LLM call.")]
-Retries = Annotated[int | None, typer.Option("--max-retries", help="Retries on timeouts, 429 and 5xx.")]
-Temperature = Annotated[float | None, typer.Option("--temperature", help="Sampling temperature.")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer.")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and the split.")]
-Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers.")]
-Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls (default ~/.cache/embedforge/).")]
-EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split.")]
-DevFraction = Annotated[float | None, typer.Option("--dev-fraction", help="Share of chunks in the dev split (chooses epoch and alpha; 0: none).")]
-GreedyPrompt = Annotated[str | None, typer.Option("--greedy-prompt", help="Also ask one greedy question per chunk with this prompt ('' : off).")]
-MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question.")]
-MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question.")]
-Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question.")]
-RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off).")]
+Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL [default: bundled]")]
+Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name. [default: multi, or default with one question per chunk]")]
+PerChunk = Annotated[int | None, typer.Option("--questions-per-chunk", help="Questions sampled per chunk. [default: 5]")]
+Concurrency = Annotated[int | None, typer.Option("--concurrency", help="LLM calls in flight at once. [default: 4]")]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds per LLM call. [default: 120]")]
+Retries = Annotated[int | None, typer.Option("--max-retries", help="Retries on timeouts, 429 and 5xx. [default: 4]")]
+Temperature = Annotated[float | None, typer.Option("--temperature", help="Sampling temperature. [default: 0.8]")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Most tokens per answer. [default: 64]")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for the LLM and the split. [default: 0 for the LLM, 42 for the split]")]
+Completions = Annotated[bool | None, typer.Option("--completions/--chat", help="Completion API (base models) for servers. [default: chat]")]
+Cache = Annotated[str | None, typer.Option("--cache", help="SQLite cache of LLM calls. [default: $EMBEDFORGE_CACHE, else ~/.cache/embedforge/llm.sqlite]")]
+EvalFraction = Annotated[float | None, typer.Option("--eval-fraction", help="Share of chunks in the eval split. [default: 0.2]")]
+DevFraction = Annotated[float | None, typer.Option("--dev-fraction", help="Share of chunks in the dev split, which chooses the epoch and alpha (0: none). [default: 0.2]")]
+GreedyPrompt = Annotated[str | None, typer.Option("--greedy-prompt", help="Also ask one greedy question per chunk with this prompt ('': off). [default: default]")]
+MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question. [default: 4]")]
+MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question. [default: 40]")]
+Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question. [default: 2]")]
+RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off). [default: 10]")]
 
 
 def generation_settings(config: Path | None, **flags: Any) -> Any:
@@ -41,6 +41,16 @@ def dataset_settings(config: Path | None, **flags: Any) -> Any:
     return section_settings(DatasetSettings, config, "dataset", **flags)
 
 
+def report(summary: Any) -> None:
+    """Print the summary; some failed LLM calls make it exit 1 (the dataset was written without them)."""
+    from embedforge.errors import FailedItems
+
+    typer.echo(summary.format())
+    if summary.failed:
+        raise FailedItems(f"{summary.failed} questions failed (their LLM calls, after retries); the dataset was "
+                          "written without them; rerun with --overwrite to retry just those (the rest are cached)")
+
+
 @dataset_app.command("build")
 def build(
     sources: Annotated[list[str], typer.Argument(help="Files, folders or manifests to build from.")],
@@ -51,13 +61,15 @@ def build(
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     greedy_prompt: GreedyPrompt = None, eval_fraction: EvalFraction = None, dev_fraction: DevFraction = None,
     roundtrip_k: RoundtripK = None,
-    embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter.")] = None,
-    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder for chunk sizes and the round-trip filter. [default: bundled]")] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval."""
     from embedforge.corpus import ChunkSettings
     from embedforge.dataset import build_dataset
+    from embedforge.outdir import check_out_dir
 
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
@@ -68,9 +80,8 @@ def build(
     data = dataset_settings(config, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
                             roundtrip_k=roundtrip_k, roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
-    summary = build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen,
-                            dataset_settings=data)
-    typer.echo(summary.format())
+    check_out_dir(out, "dataset", overwrite=overwrite)
+    report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("regenerate")
@@ -81,10 +92,11 @@ def regenerate(
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
-    roundtrip_k: RoundtripK = None, config: Config = None,
+    roundtrip_k: RoundtripK = None, overwrite: Overwrite = False, config: Config = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
+    from embedforge.outdir import check_out_dir
 
     gen = generation_settings(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
@@ -93,8 +105,8 @@ def regenerate(
     )
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
-    summary = regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data)
-    typer.echo(summary.format())
+    check_out_dir(out, "dataset", overwrite=overwrite)
+    report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("import")
@@ -102,12 +114,14 @@ def import_(
     train_file: Annotated[Path, typer.Argument(help="LlamaIndex or reference-notebook JSON: the train split.")],
     eval_file: Annotated[Path | None, typer.Argument(help="Optional JSON for the eval split.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")] = Path("dataset"),
-    eval_fraction: EvalFraction = None, seed: Seed = None, config: Config = None,
+    eval_fraction: EvalFraction = None, seed: Seed = None, overwrite: Overwrite = False, config: Config = None,
 ) -> None:
     """Import a dataset from LlamaIndex's EmbeddingQAFinetuneDataset or the reference notebook's JSON."""
     from embedforge.dataset import import_dataset
+    from embedforge.outdir import check_out_dir
 
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed)
+    check_out_dir(out, "dataset", overwrite=overwrite)
     summary = import_dataset(train_file, eval_file, out, data)
     typer.echo(summary.format())
 
@@ -117,9 +131,12 @@ def export(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write train.json and eval.json into.")],
     format: Annotated[str, typer.Option("--format", help="llamaindex")] = "llamaindex",
+    overwrite: Overwrite = False,
 ) -> None:
     """Export a dataset folder as LlamaIndex EmbeddingQAFinetuneDataset JSON, one file per split."""
     from embedforge.dataset import export_dataset
+    from embedforge.outdir import check_out_dir
 
+    check_out_dir(out, "export", overwrite=overwrite)
     for path in export_dataset(dataset, out, format=format):
         typer.echo(str(path))

@@ -17,7 +17,10 @@ def run(
     force: Annotated[str | None, typer.Option("--force", help="Redo this stage and those after it.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: SECTION.KEY=VALUE.")] = None,
 ) -> None:
-    """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed."""
+    """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed.
+
+    Exits 1 when the run's dataset lacks questions whose LLM calls failed.
+    """
     import os
 
     from embedforge.config import load_config
@@ -27,3 +30,20 @@ def run(
     folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
     result = run_pipeline(settings, corpus_dir=folder, force=force)
     typer.echo(result.format())
+    failed = _failed_questions(result.run_dir / "dataset" / "manifest.json")
+    if failed:
+        from embedforge.errors import FailedItems
+
+        raise FailedItems(f"{result.run_dir / 'dataset'}: {failed} questions failed (their LLM calls, after "
+                          "retries); rerun with --force dataset to retry just those (the rest are cached)")
+
+
+def _failed_questions(manifest: Path) -> int:
+    """Question slots whose LLM call failed, as the run's dataset manifest records them (0 if unreadable)."""
+    import json
+
+    try:
+        counts = json.loads(manifest.read_text(encoding="utf-8")).get("counts", {})
+        return int(counts.get("failed", 0) or 0)
+    except (OSError, ValueError, AttributeError, TypeError):
+        return 0

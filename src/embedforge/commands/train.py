@@ -7,30 +7,32 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, dims_option, section_settings
+from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("train")
 def train(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder (from `dataset build` or `dataset import`).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the fine-tuned model.")],
-    base_model: Annotated[str | None, typer.Option(help="bundled | a model folder | a Hugging Face id.")] = None,
-    dims: Annotated[str | None, typer.Option(help="Matryoshka dims, descending, e.g. 384,256,128,64.")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Pairs per batch (in-batch negatives).")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Training epochs.")] = None,
-    learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate.")] = None,
-    warmup_ratio: Annotated[float | None, typer.Option(help="Share of steps for warm-up.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-    loss: Annotated[str | None, typer.Option(help="mnrl | cached-mnrl (GradCache, big batches in small memory).")] = None,
-    hard_negatives: Annotated[int | None, typer.Option(help="Mine K hard negatives per pair with the base model.")] = None,
-    query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions (default: the model's).")] = None,
-    trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model.")] = None,
-    resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = None,
-    device: Annotated[str | None, typer.Option(help="cpu | cuda (default: best available; pick a card with CUDA_VISIBLE_DEVICES).")] = None,
-    alpha: Annotated[float | None, typer.Option(help="Weight of the fine-tuned model, interpolated toward the base (default: chosen on dev; 1: none).")] = None,
+    base_model: Annotated[str | None, typer.Option(help="bundled | a model folder | a Hugging Face id. [default: bundled]")] = None,
+    dims: Annotated[str | None, typer.Option(help="Matryoshka dims, descending, e.g. 384,256,128,64. [default: 768,512,256,128,64 cut to the model's size]")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Pairs per batch (in-batch negatives). [default: 10]")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs. [default: 10]")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate. [default: 5e-05]")] = None,
+    warmup_ratio: Annotated[float | None, typer.Option(help="Share of steps for warm-up. [default: 0.1]")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed. [default: 42]")] = None,
+    loss: Annotated[str | None, typer.Option(help="mnrl | cached-mnrl (GradCache, big batches in small memory). [default: mnrl]")] = None,
+    hard_negatives: Annotated[int | None, typer.Option(help="Mine K hard negatives per pair with the base model. [default: 0]")] = None,
+    query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions. [default: the model's own query prompt]")] = None,
+    trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model. [default: off]")] = None,
+    resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT. [default: off]")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu | cuda; pick a card with CUDA_VISIBLE_DEVICES. [default: cuda if there is one, else cpu]")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Weight of the fine-tuned model, interpolated toward the base (1: none). [default: chosen on the dev split, 0.7 without one]")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
+    from embedforge.outdir import check_out_dir
     from embedforge.training import TrainSettings
     from embedforge.training import train as train_model
 
@@ -40,5 +42,6 @@ def train(
         learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
         query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device, alpha=alpha,
     )
+    check_out_dir(out, "model", overwrite=overwrite)
     result = train_model(dataset, out, settings)
     typer.echo(result.format() if hasattr(result, "format") else str(result))

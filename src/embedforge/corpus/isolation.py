@@ -125,8 +125,8 @@ class IsolatedParser:
             try:
                 self._conn.send(None)
                 self._process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                log.debug("worker did not stop by itself", exc_info=True)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                log.debug("worker did not stop by itself (%s); stopping it", type(exc).__name__)
         self._kill()
 
     def _ensure_worker(self) -> multiprocessing.connection.Connection:

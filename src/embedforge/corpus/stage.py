@@ -55,7 +55,7 @@ class CorpusSummary:
 
     @property
     def ok(self) -> bool:
-        """True when no document failed (the CLI exits 2 otherwise)."""
+        """True when no document failed (the CLI exits 1 otherwise)."""
         return not self.failures
 
     def format(self) -> str:

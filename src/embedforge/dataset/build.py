@@ -27,7 +27,7 @@ from embedforge.dataset.settings import DatasetSettings
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
 from embedforge.dataset.summary import DatasetSummary
 from embedforge.dataset.writer import CHUNKS_FILE, summarize, write_folder
-from embedforge.errors import EmbedforgeError
+from embedforge.errors import EmbedforgeError, FailedItems
 from embedforge.fingerprint import file_hash
 
 if TYPE_CHECKING:
@@ -56,10 +56,14 @@ def build_dataset(
     See :func:`build_dataset_from_chunks` for the rest.
 
     Raises:
-        EmbedforgeError: no chunks were kept, or any stage's user-fixable failure.
+        EmbedforgeError: a bad LLM spec, key or prompt (before any work), no chunks were kept,
+            or any stage's user-fixable failure.
+        FailedItems: every LLM call failed (nothing written but ``chunks.jsonl``).
     """
     from embedforge.corpus import chunk_documents
+    from embedforge.generators.preflight import check_generation
 
+    check_generation(generation_settings)
     out = Path(out_dir)
     corpus = chunk_documents(list(sources), out, chunk_settings)
     log.info("%s", corpus.format() if hasattr(corpus, "format") else corpus)
@@ -98,6 +102,9 @@ def build_dataset_from_chunks(
 
     Returns:
         The summary (also in ``manifest.json`` and the card).
+
+    Raises:
+        FailedItems: every LLM call failed; no folder is written.
     """
     settings = dataset_settings or DatasetSettings()
     records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
@@ -127,8 +134,12 @@ def regenerate(
 
     Raises:
         EmbedforgeError: ``out_dir`` is ``dataset_dir``, or ``dataset_dir`` lacks
-            ``chunks.jsonl`` / ``split.json`` (not written by ``dataset build``).
+            ``chunks.jsonl`` / ``split.json`` (not written by ``dataset build``), or a bad LLM spec.
+        FailedItems: every LLM call failed; no folder is written.
     """
+    from embedforge.generators.preflight import check_generation
+
+    check_generation(generation_settings)
     source, out = Path(dataset_dir), Path(out_dir)
     if source.resolve() == out.resolve():
         raise EmbedforgeError(f"{out}: --out must be a new folder, not the dataset being regenerated")
@@ -170,6 +181,10 @@ def _generate(
 
     result = generate_questions(list(chunks), generation)
     records = list(result.records)
+    if records and all(r.status == "failed" for r in records):
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(result.counts.failed.items()))
+        raise FailedItems(f"--llm {generation.llm}: every LLM call failed ({reasons}); "
+                          "no dataset written; check the LLM server (or key) and rerun")
     counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
     if generation.greedy_prompt:
         extra = generate_questions(list(chunks), greedy_settings(generation))

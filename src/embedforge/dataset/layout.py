@@ -133,13 +133,28 @@ def _read_qrels(path: Path) -> dict[str, set[str]]:
     if not path.is_file():
         return {}
     table: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
-            if not row or (number == 1 and row[0] == "query-id"):
-                continue
-            if len(row) < 2:
-                raise EmbedforgeError(f"{path}:{number}: expected query-id, corpus-id, score")
-            score = float(row[2]) if len(row) > 2 and row[2] else 1.0
-            if score > 0:
-                table.setdefault(row[0], set()).add(row[1])
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
+                if not row or (number == 1 and row[0] == "query-id"):
+                    continue
+                if len(row) < 2:
+                    raise EmbedforgeError(f"{path}:{number}: expected query-id, corpus-id, score")
+                if _score(row, path, number) > 0:
+                    table.setdefault(row[0], set()).add(row[1])
+    except UnicodeDecodeError as exc:
+        raise EmbedforgeError(f"{path}: not UTF-8 text (byte {exc.start}); rebuild or re-encode it") from exc
     return table
+
+
+def _score(row: list[str], path: Path, number: int) -> float:
+    """The third column of a qrels row (1 when absent)."""
+    if len(row) < 3 or not row[2]:
+        return 1.0
+    try:
+        score = float(row[2])
+    except ValueError:
+        score = float("nan")
+    if score != score or score in (float("inf"), float("-inf")):
+        raise EmbedforgeError(f"{path}:{number}: score {row[2]!r} is not a number; use 1 for relevant, 0 for not")
+    return score

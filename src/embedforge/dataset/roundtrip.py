@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from embedforge.corpus.record import Chunk
+from embedforge.verbosity import bars_disabled
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -40,7 +41,7 @@ def own_chunk_ranks(
     if not questions:
         return []
     index = {chunk.id: i for i, chunk in enumerate(chunks)}
-    show = len(chunks) + len(questions) > 256
+    show = len(chunks) + len(questions) > 256 and not bars_disabled()
     docs = embedder.encode_document(
         [c.text for c in chunks], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show
     )

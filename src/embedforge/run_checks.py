@@ -1,0 +1,48 @@
+"""What ``embedforge run`` checks before any stage runs.
+
+A run that would fail at the training stage because of its configuration should fail
+before chunking and question generation, in one line, leaving no run folder behind:
+the run folder must be creatable inside ``runs_dir``; the LLM spec, its key and the
+prompt must be usable; every model spec must resolve; and explicit Matryoshka dims
+must fit the base model's output size where its config files declare it (no weights
+are loaded).
+"""
+
+from __future__ import annotations
+
+from embedforge.config import RunConfig
+from embedforge.embedder import is_hub_id, resolve_model
+from embedforge.errors import EmbedforgeError
+from embedforge.outdir import check_writable
+
+
+def check_run(config: RunConfig) -> None:
+    """Check ``config`` as far as it can be checked without work.
+
+    Raises:
+        EmbedforgeError: the first problem found, naming the setting or file.
+    """
+    from embedforge.generators.preflight import check_generation
+    from embedforge.training.dims import output_dim_from_files
+
+    check_writable(config.run_dir, f"{_source(config)}runs_dir")
+    check_generation(config.generate)
+    for where, spec in (("[chunk] embedder", config.chunk.embedder),
+                        ("[dataset] roundtrip_model", config.dataset.roundtrip_model),
+                        ("[train] base_model", config.train.base_model)):
+        try:
+            resolve_model(spec)
+        except EmbedforgeError as exc:
+            raise EmbedforgeError(f"{_source(config)}{where}: {exc}") from exc
+    base = config.train.base_model
+    if config.train.dims is not None and not is_hub_id(base):
+        declared = output_dim_from_files(resolve_model(base))
+        too_big = [d for d in config.train.dims if declared is not None and d > declared]
+        if too_big:
+            raise EmbedforgeError(
+                f"{_source(config)}[train] dims {list(config.train.dims)}: {base} outputs {declared} dims, "
+                f"so it cannot serve {too_big[0]}; use dims of at most {declared}")
+
+
+def _source(config: RunConfig) -> str:
+    return f"{config.source_path}: " if config.source_path else ""

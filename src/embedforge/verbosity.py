@@ -1,0 +1,62 @@
+"""How much the command line says: ``--quiet``, the default, ``--verbose``.
+
+``--quiet`` means warnings and errors from embedforge only: no progress bars (ours or
+third-party ones: Hugging Face downloads, datasets, the Trainer) and no chatter from
+the libraries underneath (llama.cpp, httpx, bm25s, transformers) below ERROR. The
+choice travels in environment variables, so worker processes (document parsers, DDP
+ranks) inherit it; library code asks :func:`bars_disabled` before drawing a bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+
+QUIET_ENV = "EMBEDFORGE_QUIET"
+# Progress bars and advisories of the libraries underneath, switched off by their own variables.
+_THIRD_PARTY_QUIET = {
+    "TQDM_DISABLE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PYTHONWARNINGS": "ignore",
+}
+_NOISY = ("httpx", "httpcore", "sentence_transformers", "transformers", "urllib3", "datasets", "bm25s",
+          "llama_cpp", "openai", "langchain", "filelock", "accelerate", "torch")
+
+
+def is_quiet() -> bool:
+    """True when the command line was given ``--quiet`` (also in worker processes)."""
+    return os.environ.get(QUIET_ENV) == "1"
+
+
+def bars_disabled(disabled: bool = False) -> bool:
+    """``disabled``, or True under ``--quiet``: the value for a tqdm bar's ``disable``."""
+    return disabled or is_quiet()
+
+
+class _OursOrSevere(logging.Filter):
+    """Under ``--quiet``: embedforge's warnings, and only errors from anyone else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.startswith("embedforge") or record.levelno >= logging.ERROR
+
+
+def configure(*, verbose: bool, quiet: bool) -> None:
+    """Set up logging on stderr (one message a line) for the chosen level; under ``quiet`` silence the rest."""
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    if not quiet:
+        return
+    os.environ[QUIET_ENV] = "1"
+    for key, value in _THIRD_PARTY_QUIET.items():
+        os.environ.setdefault(key, value)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_OursOrSevere())
+    warnings.filterwarnings("ignore")
