@@ -17,7 +17,9 @@ def test_offline_config_builds_every_stage_settings() -> None:
     assert config.name == "demo"
     assert config.generate.llm == "bundled"
     assert config.train.base_model == "bundled"
-    assert (config.train.batch_size, config.train.epochs, config.train.learning_rate) == (10, 3, 5e-5)
+    assert (config.train.batch_size, config.train.epochs, config.train.learning_rate) == (10, 1, 1e-4)
+    assert (config.generate.questions_per_chunk, config.generate.greedy_prompt) == (5, "default")
+    assert config.dataset.dev_fraction == 0.2 and config.train.alpha is None
     assert config.compare.bm25 is True
     assert config.run_dir == Path("runs") / "demo"
 
