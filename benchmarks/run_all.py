@@ -3,7 +3,8 @@
 Each benchmark runs as its own process, in its ``--quick`` size by default so the set fits
 in 15 minutes on a 2-core machine; ``--full`` runs the sizes BENCHMARKS.md quotes.
 ``make demo``'s stage times (bench_demo.py) run the whole demo and are only included
-with ``--demo``; the GPU precision benchmark runs when a CUDA GPU is visible.
+with ``--demo``; the recipe's quality (bench_quality.py, about 11 minutes) with ``--demo``
+or ``--full``; the GPU precision benchmark runs when a CUDA GPU is visible.
 
     python benchmarks/run_all.py [--full] [--demo] [--only evaluation,corpus,...]
 """
@@ -38,6 +39,8 @@ def main() -> None:
     plan = dict(CPU_SET)
     if args.demo:
         plan["demo"] = "bench_demo.py"
+    if args.demo or args.full:  # the default recipe end to end on the ALS documents, about 11 minutes
+        plan["quality"] = "bench_quality.py"
     if cuda_visible():
         plan["gpu_train_precision"] = "gpu_train_precision.py"
     if args.only:
@@ -46,7 +49,7 @@ def main() -> None:
     started = time.perf_counter()
     for name, script in plan.items():
         cmd = [sys.executable, str(HERE / script)]
-        if not args.full and name not in ("demo", "gpu_train_precision"):
+        if not args.full and name not in ("demo", "quality", "gpu_train_precision"):
             cmd.append("--quick")
         print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
         begun = time.perf_counter()

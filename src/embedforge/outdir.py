@@ -32,12 +32,13 @@ _DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet",
                       "manifest.json", "README.md", "config.json"})
 OUTPUTS = {
     "chunks": Output("chunks", frozenset({"chunks.jsonl", "config.json"})),
+    "documents": Output("documents", frozenset({"documents.jsonl"})),
     "dataset": Output("dataset", _DATASET, finished="manifest.json"),
     # An unfinished training leaves checkpoints and its log; a finished one, a saved model (modules.json).
     "model": Output("model", frozenset({"checkpoints", "training_log.jsonl", ".model.tmp", ".checkpoints.deleting"}),
                     finished="modules.json"),
     "report": Output("report", frozenset({"metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png"})),
-    "export": Output("export", frozenset({"train.json", "eval.json"})),
+    "export": Output("export", frozenset({"train.json", "dev.json", "eval.json"})),
 }
 
 

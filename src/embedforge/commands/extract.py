@@ -7,21 +7,27 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, app, section_settings
+from embedforge.cli import Config, Overwrite, app, section_settings
 
 
 @app.command("extract")
 def extract(
     sources: Annotated[list[str], typer.Argument(help="Files (.html .pdf .md .txt), folders, or TOML manifests.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder; documents.jsonl is written there.")],
-    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document.")] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document. [default: no-strict]")] = None,
+    overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
     """Extract documents (title, kept text, blocks with sections) into OUT/documents.jsonl, before chunking."""
     from embedforge.corpus import ChunkSettings, extract_documents
+    from embedforge.errors import FailedItems
+    from embedforge.outdir import check_out_dir
 
     settings = section_settings(ChunkSettings, config, "chunk", strict=strict)
+    check_out_dir(out, "documents", overwrite=overwrite)
     summary = extract_documents(sources, out, settings.limits, strict=settings.strict)
     typer.echo(summary.format())
-    if not summary.ok:
-        raise typer.Exit(2)
+    if not summary.ok:  # exit 1: done, with failures (the table in `embedforge --help`)
+        failed = len(summary.failures)
+        raise FailedItems(f"{failed} of {failed + summary.documents_read} documents failed (listed above); "
+                          "fix or remove them and rerun, or pass --strict to stop at the first")

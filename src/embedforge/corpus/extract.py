@@ -44,7 +44,7 @@ class ExtractSummary:
 
     @property
     def ok(self) -> bool:
-        """True when no document failed (the CLI exits 2 otherwise)."""
+        """True when no document failed (the CLI exits 1 otherwise)."""
         return not self.failures
 
     def format(self) -> str:
