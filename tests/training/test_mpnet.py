@@ -37,4 +37,5 @@ def test_mpnet_trains_and_compares_at_768_to_64(small_dataset: Path, tmp_path: P
         assert sorted(map(int, metrics["models"][name]), reverse=True) == list(DIMS)
     assert len(report.eval.queries) == len(dev) // 2
     text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
-    assert "**tuned**: checkpoint epoch 1.0 chosen by dev" in text and "chose nothing" in text
+    assert "**tuned**: checkpoint epoch 1.0 chosen by nothing (one epoch trained); interpolation toward its " \
+        "base alpha 0.7 chosen by setting" in text and "chose nothing" in text

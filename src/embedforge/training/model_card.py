@@ -44,7 +44,7 @@ class CardFacts:
 def selection(facts: CardFacts) -> dict[str, Any]:
     """Which split chose what: the checkpoint and the interpolation weight (never the eval split)."""
     return {
-        "checkpoint": {"epoch": facts.best_epoch, "chosen_by": "dev" if facts.dev_queries else "rule (last epoch)"},
+        "checkpoint": {"epoch": facts.best_epoch, "chosen_by": _checkpoint_chooser(facts)},
         "alpha": {"value": facts.alpha.alpha, "chosen_by": facts.alpha.chosen_by,
                   "dev_scores": {str(a): round(v, 6) for a, v in facts.alpha.scores.items()}},
         "dev_queries": facts.dev_queries,
@@ -52,13 +52,21 @@ def selection(facts: CardFacts) -> dict[str, Any]:
     }
 
 
+def _checkpoint_chooser(facts: CardFacts) -> str:
+    if facts.settings.get("epochs") == 1:
+        return "nothing (one epoch trained)"
+    return "dev" if facts.dev_queries else "rule (last epoch, no dev split)"
+
+
 def _selection_lines(facts: CardFacts) -> list[str]:
-    by = f"the dev split ({facts.dev_queries} questions)" if facts.dev_queries else "rule: no dev split, last epoch"
+    chooser = _checkpoint_chooser(facts)
+    point = (f"chosen on the dev split ({facts.dev_queries} questions) by mean ndcg@10 over the dims"
+             if chooser == "dev" else f"chosen by {chooser}")
     alpha = facts.alpha
     how = {"dev": f"chosen on the dev split from {', '.join(f'{a:g}' for a in alpha.scores)}",
            "setting": "set by the `alpha` setting", "rule": "set by rule (no dev split)"}[alpha.chosen_by]
     return [
-        f"- **Checkpoint:** epoch {facts.best_epoch}, chosen by {by}, on mean ndcg@10 over the dims",
+        f"- **Checkpoint:** epoch {facts.best_epoch}, {point}",
         f"- **Interpolation toward the base (WiSE-FT):** alpha {alpha.alpha:g}, {how}",
         "- **Eval split:** not read by training; it is scored once, by `embedforge compare`",
     ]
