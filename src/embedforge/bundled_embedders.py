@@ -79,6 +79,23 @@ def bundled_path(spec: str) -> str:
     raise EmbedforgeError(f"{spec}: not a bundled embedder; use one of bundled, {', '.join(BUNDLED_EMBEDDERS)}")
 
 
+def check_installed(spec: str) -> int:
+    """Check a bundled embedder's packages are installed, without assembling anything; return its dim.
+
+    Raises:
+        EmbedforgeError: ``spec`` is not bundled, or a package it needs is missing.
+    """
+    name = bundled_name(spec)
+    if name is None:
+        raise EmbedforgeError(f"{spec}: not a bundled embedder; use one of bundled, {', '.join(BUNDLED_EMBEDDERS)}")
+    if name == "bundled-mpnet":
+        for index, part in enumerate(MPNET_PARTS, start=1):
+            _part_file(index, part)
+    else:
+        bundled_path(name)  # MiniLM ships as a ready folder: nothing to assemble
+    return BUNDLED_EMBEDDERS[name].dim
+
+
 def models_cache() -> Path:
     """``$EMBEDFORGE_MODELS``, else ``$XDG_CACHE_HOME/embedforge/models`` (``~/.cache`` by default)."""
     explicit = os.environ.get("EMBEDFORGE_MODELS")

@@ -10,6 +10,7 @@ are loaded).
 
 from __future__ import annotations
 
+from embedforge.bundled_embedders import bundled_name, check_installed
 from embedforge.config import RunConfig
 from embedforge.embedder import is_hub_id, resolve_model
 from embedforge.errors import EmbedforgeError
@@ -31,12 +32,13 @@ def check_run(config: RunConfig) -> None:
                         ("[dataset] roundtrip_model", config.dataset.roundtrip_model),
                         ("[train] base_model", config.train.base_model)):
         try:
-            resolve_model(spec)
+            # A bundled model is only checked as installed: assembling it is work, done when it is used.
+            check_installed(spec) if bundled_name(spec) else resolve_model(spec)
         except EmbedforgeError as exc:
             raise EmbedforgeError(f"{_source(config)}{where}: {exc}") from exc
     base = config.train.base_model
     if config.train.dims is not None and not is_hub_id(base):
-        declared = output_dim_from_files(resolve_model(base))
+        declared = check_installed(base) if bundled_name(base) else output_dim_from_files(resolve_model(base))
         too_big = [d for d in config.train.dims if declared is not None and d > declared]
         if too_big:
             raise EmbedforgeError(

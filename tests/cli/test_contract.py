@@ -120,7 +120,7 @@ def test_llm_spec_is_checked_before_any_work(work: Path, llm: str, says: str) ->
 
 
 @pytest.mark.parametrize(("config", "says"), [
-    ("dims.toml", "dims.toml: [train] dims [4096, 384]: bundled outputs 384 dims"),
+    ("dims.toml", "dims.toml: [train] dims [4096, 384]: bundled outputs 768 dims"),
     ("latin1.toml", "latin1.toml: not UTF-8 text"),
     ("escape.toml", "name '../../escaped': must be a plain folder name inside runs_dir"),
     ("absolute.toml", "must be a plain folder name inside runs_dir"),

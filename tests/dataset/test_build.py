@@ -57,7 +57,7 @@ def _manifest(folder: Path) -> dict[str, Any]:
 def test_most_chunks_get_a_kept_question(built: dict[str, Any]) -> None:
     folder = built["root"] / "first"
     ds = load_dataset_dir(folder)
-    with_question = {c for split in ("train", "eval") for rel in ds.qrels[split].values() for c in rel}
+    with_question = {c for split in ("train", "dev", "eval") for rel in ds.qrels[split].values() for c in rel}
     assert len(ds.corpus) >= 20
     assert len(with_question) >= 0.8 * len(ds.corpus), built["first"].format()
     summary = built["first"]
@@ -91,10 +91,12 @@ def test_split_is_by_chunk_over_the_whole_corpus(built: dict[str, Any]) -> None:
     chunks = read_chunks(folder / "chunks.jsonl")
     assert set(ds.corpus) == {c.id for c in chunks} == set(split)
     train = {c for rel in ds.qrels["train"].values() for c in rel}
+    dev = {c for rel in ds.qrels["dev"].values() for c in rel}
     evals = {c for rel in ds.qrels["eval"].values() for c in rel}
-    assert train and evals and not train & evals
+    assert train and dev and evals and not train & evals and not train & dev and not dev & evals
     assert all(split[c] == "train" for c in train) and all(split[c] == "eval" for c in evals)
-    assert abs(len(evals) / (len(train) + len(evals)) - 0.2) < 0.05
+    assert all(split[c] == "dev" for c in dev)
+    assert abs(len(evals) / (len(train) + len(dev) + len(evals)) - 0.2) < 0.05
 
 
 def test_manifest_and_card_describe_the_run(built: dict[str, Any], als_corpus: Path) -> None:

@@ -60,7 +60,7 @@ def test_name_given_twice() -> None:
     with pytest.raises(EmbedforgeError) as excinfo:
         parse_model_specs(["base=bundled", "tuned=models/a", "base=models/b"])
     one_line_error(excinfo, "'base'", "twice")
-    assert parse_model_specs(["base=bundled", "models/run1/"]) == {"base": "bundled-minilm", "run1": "models/run1/"}
+    assert parse_model_specs(["base=bundled", "models/run1/"]) == {"base": "bundled", "run1": "models/run1/"}
 
 
 @pytest.mark.parametrize("item", ["=bundled", "base=", "bad name=bundled"])

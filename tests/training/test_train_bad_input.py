@@ -92,7 +92,7 @@ def test_hub_id_while_offline(small_dataset: Path, tmp_path: Path, monkeypatch: 
 
 
 def test_dims_the_model_cannot_serve(small_dataset: Path, tmp_path: Path) -> None:
-    _fails(small_dataset, tmp_path / "out", "outputs 384 dims", dims=(768, 384))
+    _fails(small_dataset, tmp_path / "out", "outputs 384 dims", base_model="bundled-minilm", dims=(768, 384))
 
 
 def test_leftover_checkpoints_need_resume(small_dataset: Path, tmp_path: Path) -> None:

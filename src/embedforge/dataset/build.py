@@ -182,7 +182,8 @@ def _generate(
     result = generate_questions(list(chunks), generation)
     records = list(result.records)
     if records and all(r.status == "failed" for r in records):
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(result.counts.failed.items()))
+        calls = Counter(str(r.reason) for r in records if r.slot == 0)  # one record a slot: count each call once
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(calls.items()))
         raise FailedItems(f"--llm {generation.llm}: every LLM call failed ({reasons}); "
                           "no dataset written; check the LLM server (or key) and rerun")
     counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
