@@ -21,7 +21,8 @@ def test_torchrun_two_processes_on_cpu(
     out = tmp_path / "model"
     completed = subprocess.run(
         [str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "embedforge", "train",
-         str(small_dataset), "--out", str(out), "--batch-size", "4", "--epochs", "1", "--device", "cpu"],
+         str(small_dataset), "--out", str(out), "--base-model", "bundled-minilm", "--batch-size", "4", "--epochs", "1",
+         "--device", "cpu"],
         env=subprocess_env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]

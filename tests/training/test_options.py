@@ -50,8 +50,8 @@ def test_mined_negatives_are_never_relevant(  # type: ignore[no-untyped-def]
 def test_cached_loss_with_hard_negatives_and_a_query_prompt(small_dataset: Path, tmp_path: Path) -> None:
     out = tmp_path / "model"
     result = train(small_dataset, out, TrainSettings(
-        batch_size=4, epochs=1, device="cpu", loss="cached-mnrl", mini_batch_size=2, hard_negatives=1,
-        query_prompt="query: ",
+        base_model="bundled-minilm", batch_size=4, epochs=1, device="cpu", loss="cached-mnrl", mini_batch_size=2,
+        hard_negatives=1, query_prompt="query: ",
     ))
     assert result.query_prompt == "query: "
     config = json.loads((out / "config_sentence_transformers.json").read_text(encoding="utf-8"))
