@@ -48,6 +48,8 @@ def test_no_dev_split_keeps_the_last_epoch_and_the_rule_alpha(small_dataset: Pat
                                                                     batch_size=5, epochs=2))
     assert (result.alpha, result.alpha_chosen_by, result.best_epoch) == (RULE_ALPHA, "rule", 2.0)
     assert result.best_metrics == {}
+    log = [json.loads(line) for line in (tmp_path / "out" / "training_log.jsonl").read_text("utf-8").splitlines()]
+    assert [(r["epoch"], r["metrics"]) for r in log] == [(1.0, {}), (2.0, {})] and all(r["loss"] > 0 for r in log)
     selection = json.loads((tmp_path / "out" / "selection.json").read_text(encoding="utf-8"))
     assert selection["checkpoint"]["chosen_by"] == "rule (last epoch, no dev split)"
     assert selection["eval_split_used"] is False

@@ -23,14 +23,18 @@ log = logging.getLogger(__name__)
 
 
 def epoch_records(
-    history: list[dict[str, Any]], dims: tuple[int, ...], similarity: str
+    history: list[dict[str, Any]], dims: tuple[int, ...], similarity: str, evaluated: bool = True
 ) -> list[dict[str, Any]]:
-    """One record per evaluated epoch: epoch, step, loss, learning rate, metrics by dim."""
+    """One record per epoch: epoch, step, loss, learning rate, metrics by dim.
+
+    With ``evaluated`` False (no dev split, nothing evaluated while training) each logged
+    epoch loss is a record, with empty metrics.
+    """
     losses = {entry["step"]: entry for entry in history if "loss" in entry}
     records = []
     for entry in history:
         by_dim = metrics_by_dim(entry, dims, similarity)
-        if not by_dim:
+        if not by_dim and (evaluated or "loss" not in entry):
             continue
         train = losses.get(entry["step"], {})
         records.append({
@@ -49,7 +53,8 @@ def format_epoch(record: dict[str, Any], epochs: int) -> str:
     metrics = record["metrics"]
     scores = " ".join(f"{dim}:{values.get('ndcg@10', float('nan')):.4f}" for dim, values in metrics.items())
     loss_text = f"{loss:.4f}" if isinstance(loss, int | float) else "n/a"
-    return f"epoch {round(record['epoch'])}/{epochs}  loss {loss_text}  ndcg@10 {scores}"
+    shown = f"ndcg@10 {scores}" if metrics else "(no dev split: not evaluated)"
+    return f"epoch {round(record['epoch'])}/{epochs}  loss {loss_text}  {shown}"
 
 
 class EpochLog(ProgressCallback):
@@ -63,14 +68,19 @@ class EpochLog(ProgressCallback):
         self.epochs = epochs
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
-        """Keep the bar; do not print the raw dicts."""
+        """Keep the bar; do not print the raw dicts. Without evaluation, an epoch's loss makes its record."""
+        if args.eval_strategy == "no" and logs and "loss" in logs and state.is_world_process_zero:
+            self._write(state, evaluated=False)
 
     def on_evaluate(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         super().on_evaluate(args, state, control, **kwargs)
         if not state.is_world_process_zero:
             return
         # The Trainer logs the epoch's loss, then the metrics, into its history before this call.
-        records = epoch_records(state.log_history, self.dims, self.similarity)
+        self._write(state, evaluated=True)
+
+    def _write(self, state: Any, evaluated: bool) -> None:
+        records = epoch_records(state.log_history, self.dims, self.similarity, evaluated)
         write_jsonl(self.log_path, records)
         if records:
             log.info("%s", format_epoch(records[-1], self.epochs))
