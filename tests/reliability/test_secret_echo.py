@@ -58,7 +58,8 @@ def echo_url() -> Iterator[str]:
 
 def _settings(tmp_path: Path, url: str) -> GenerationSettings:
     return GenerationSettings(llm=f"openai-compatible:echo@{url}", cache=str(tmp_path / "llm.sqlite"),
-                              progress=False, completions=True, concurrency=1, resample=0, max_retries=0)
+                              progress=False, completions=True, concurrency=1, resample=0, max_retries=0,
+                              questions_per_chunk=1, temperature=0.0, greedy_prompt=None)
 
 
 def test_an_echoed_key_is_removed_and_its_question_filtered(tmp_path: Path, echo_url: str,
