@@ -12,18 +12,19 @@ from embedforge.training import TrainSettings, train
 from embedforge.training.interpolation import ALPHA_GRID, RULE_ALPHA, apply_alpha, choose_alpha, snapshot
 
 
-def _module() -> torch.nn.Module:
+def _trained(step: float) -> tuple[torch.nn.Module, dict, dict]:
+    """A small module, its weights as the base, then as "tuned" after each weight moved by ``step``."""
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3))
-
-
-def test_apply_alpha_is_the_linear_path_between_the_snapshots() -> None:
-    model = _module()
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3))
     base = snapshot(model)
     with torch.no_grad():
         for p in model.parameters():
-            p.add_(1.0)
-    tuned = snapshot(model)
+            p.add_(step)
+    return model, base, snapshot(model)
+
+
+def test_apply_alpha_is_the_linear_path_between_the_snapshots() -> None:
+    model, base, tuned = _trained(1.0)
     apply_alpha(model, base, tuned, 0.25)
     for name, value in model.state_dict().items():
         assert torch.allclose(value, base[name] + 0.25 * (tuned[name] - base[name]))
@@ -34,12 +35,7 @@ def test_apply_alpha_is_the_linear_path_between_the_snapshots() -> None:
 
 
 def test_choose_alpha_takes_the_best_dev_score_and_leaves_the_model_there() -> None:
-    model = _module()
-    base = snapshot(model)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.mul_(3.0)
-    tuned = snapshot(model)
+    model, base, tuned = _trained(2.0)
     first = next(iter(base))
 
     def score(m: torch.nn.Module) -> dict[str, float]:  # peaks at alpha 0.7: distance from that point
