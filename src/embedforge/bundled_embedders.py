@@ -109,7 +109,7 @@ def assemble_mpnet(cache: Path) -> Path:
     """``cache/all-mpnet-base-v2``, built from the five part packages if it is not there yet."""
     final = cache / "all-mpnet-base-v2"
     marker = final / ".sha256"
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == MPNET_SHA256:
+    if _verified(marker):
         return final
     parts = [_part_file(i, name) for i, name in enumerate(MPNET_PARTS, start=1)]
     cache.mkdir(parents=True, exist_ok=True)
@@ -117,17 +117,24 @@ def assemble_mpnet(cache: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         _unpack(parts, staging)
+        if _verified(marker):  # another process (a DDP rank, say) finished first: keep its copy
+            return final
         if final.exists():  # an older or broken copy: replaced whole, never patched
             shutil.rmtree(final)
         os.replace(staging, final)
     except OSError as exc:
-        if marker.is_file():  # another process finished first
+        if _verified(marker):  # another process finished first
             return final
         raise EmbedforgeError(f"{cache}: could not assemble all-mpnet-base-v2 ({exc}); "
                               "check the disk space and permissions, or set EMBEDFORGE_MODELS") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def _verified(marker: Path) -> bool:
+    """True when an assembled copy's marker records the expected checksum (written only after the check)."""
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == MPNET_SHA256
 
 
 def _part_file(index: int, name: str) -> Path:
