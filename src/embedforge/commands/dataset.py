@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from embedforge.cli import Config, Overwrite, dataset_app, section_settings
+from embedforge.commands.app import Config, Overwrite, dataset_app, section_settings
 
 Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL [default: bundled]")]
 Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name. [default: multi, or default with one question per chunk]")]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, Overwrite, app, section_settings
+from embedforge.commands.app import Config, Overwrite, app, section_settings
 
 
 @app.command("extract")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import app
+from embedforge.commands.app import app
 
 
 @app.command("run")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
+from embedforge.commands.app import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("train")

@@ -2,13 +2,41 @@
 
 ``compare(dataset_dir, {name: spec}, out_dir, CompareSettings(...))`` is the one entry point;
 ``evaluate_queries`` scores any question set from embeddings already encoded.
+
+Importing the package stays light: the settings and question loaders load at once, the
+torch-backed scoring (``compare``, ``evaluate_queries``, the result types) on first use,
+so ``embedforge.config`` and an up-to-date ``embedforge run`` never import torch.
 """
 
-from embedforge.evaluation.compare import compare
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from embedforge.evaluation.queries import EvalQueries, load_handwritten, split_queries
-from embedforge.evaluation.result import CompareResult, ModelInfo
-from embedforge.evaluation.section import SectionResult, evaluate_queries
 from embedforge.evaluation.settings import METRIC_NAMES, CompareSettings, parse_model_specs
+
+if TYPE_CHECKING:
+    from embedforge.evaluation.comparison import compare
+    from embedforge.evaluation.result import CompareResult, ModelInfo
+    from embedforge.evaluation.section import SectionResult, evaluate_queries
+
+_LAZY = {
+    "compare": "embedforge.evaluation.comparison",
+    "CompareResult": "embedforge.evaluation.result",
+    "ModelInfo": "embedforge.evaluation.result",
+    "SectionResult": "embedforge.evaluation.section",
+    "evaluate_queries": "embedforge.evaluation.section",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # looked up once
+        return value
+    raise AttributeError(f"module 'embedforge.evaluation' has no attribute {name!r}")
+
 
 __all__ = [
     "METRIC_NAMES",

@@ -12,6 +12,7 @@ from typing import Any
 
 from embedforge.evaluation.section import SectionResult
 from embedforge.evaluation.settings import CompareSettings
+from embedforge.evaluation.table import terminal_table
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,4 @@ class CompareResult:
 
     def format_table(self) -> str:
         """The compact ndcg@10 table for the terminal."""
-        from embedforge.evaluation.report import terminal_table
-
-        return terminal_table(self)
+        return terminal_table(self.eval, split=self.settings.split, corpus_size=self.corpus_size, out_dir=self.out_dir)

@@ -62,8 +62,8 @@ def compare(
         resolve_model(spec)  # a missing folder fails now, before any model is encoded
     dataset = load_dataset_dir(dataset_dir)
     sections = [SectionResult("eval", split_queries(dataset, settings.split, dataset_dir))]
-    if settings.extra_queries:
-        sections.append(SectionResult("handwritten", load_handwritten(settings.extra_queries, dataset)))
+    if settings.handwritten:
+        sections.append(SectionResult("handwritten", load_handwritten(settings.handwritten, dataset)))
     corpus_ids = list(dataset.corpus)
     corpus_texts = [str(dataset.corpus[cid].get("text", "")) for cid in corpus_ids]
     pairs = [RelevancePairs(corpus_ids, s.queries.relevant) for s in sections]

@@ -1,0 +1,88 @@
+"""The ``embedforge`` Typer app, its sub-apps and the options every command shares.
+
+The command modules (``embedforge.commands.*``) register themselves on :data:`app`;
+:mod:`embedforge.cli` imports them and runs the app. Keeping the app here, below the
+commands, means no module imports one that imports it back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import typing
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from embedforge.errors import EmbedforgeError
+from embedforge.exits import EXIT_CODES
+
+log = logging.getLogger("embedforge")
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Turn a pile of documents into a better retriever.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifest lists.", no_args_is_help=True,
+                         epilog=EXIT_CODES, rich_markup_mode=None)
+dataset_app = typer.Typer(help="Build, regenerate, import and export question/chunk datasets.",
+                          no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(dataset_app, name="dataset")
+
+Config = Annotated[Path | None, typer.Option("--config", help="Run configuration TOML; flags override its values.")]
+Overwrite = Annotated[bool, typer.Option(
+    "--overwrite", help="Write into --out even when it holds a finished result or other files.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"embedforge {version('embedforge')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More log output.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only embedforge's warnings and errors: no progress bars, no library chatter.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Turn a pile of documents into a better retriever. Global flags may come anywhere on the line."""
+    from embedforge.verbosity import configure
+
+    ctx.obj = {"debug": debug}
+    configure(verbose=verbose, quiet=quiet)
+
+
+def section_settings(cls: type[T], config: Path | None, section: str, **flags: Any) -> T:
+    """Settings of one stage: the config file's section (if any), then every flag that was given."""
+    from embedforge.config import load_config
+
+    base: Any = getattr(load_config(config), section) if config else cls()
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return typing.cast(T, dataclasses.replace(base, **given))
+    except (TypeError, ValueError) as exc:
+        raise EmbedforgeError(f"{section} settings: {exc}") from exc
+
+
+def dims_option(raw: str | None) -> tuple[int, ...] | None:
+    """Parse ``--dims 384,256,128`` (validation of the values is the stage's job)."""
+    if raw is None:
+        return None
+    try:
+        return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError as exc:
+        raise EmbedforgeError(f"--dims {raw!r}: expected comma-separated integers, e.g. 384,256,128,64") from exc
