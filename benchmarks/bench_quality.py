@@ -49,7 +49,7 @@ def score_sets(run_dir: Path) -> dict[str, dict]:
     scored = {"eval": json.loads((run_dir / "report" / "metrics.json").read_text(encoding="utf-8"))}
     for name, path in SETS.items():
         compare(run_dir / "dataset", {"base": "bundled", "fine-tuned": str(run_dir / "model")},
-                run_dir / f"report-{name}", CompareSettings(extra_queries=str(REPO / path)))
+                run_dir / f"report-{name}", CompareSettings(handwritten=str(REPO / path)))
         scored[name] = json.loads((run_dir / f"report-{name}" / "metrics.json").read_text(encoding="utf-8"))
     return {"eval": deltas(scored["eval"]), **{n: deltas(scored[n]["handwritten"]) for n in SETS}}
 

@@ -1,77 +1,85 @@
 """Typed run configuration: TOML files in ``configs/``, every value overridable.
 
 Each stage owns a settings dataclass (``ChunkSettings``, ``GenerationSettings``,
-``DatasetSettings``, ``TrainSettings``, ``CompareSettings``); this module only
-composes them. A configuration file has one table per stage::
+``DatasetSettings``, ``TrainSettings``, ``CompareSettings``, all :class:`~embedforge.settings.Settings`);
+this module only composes them. A configuration file has one table per section::
 
     name = "demo"
-    [corpus]    manifest = "corpus/als.toml", chunk_tokens = 200, ...
-    [generate]  llm = "bundled", prompt = "default", ...
-    [dataset]   eval_fraction = 0.2, seed = 42, roundtrip_k = 10
-    [train]     base_model = "bundled", epochs = 10, ...
-    [compare]   bm25 = true, handwritten = "..."
+    model = "bundled"          # the embedder: chunk sizes, the round-trip filter, the base to fine-tune
+    [corpus]    manifest = "corpus/als.toml"      (or sources = ["docs/"])
+    [chunk]     chunk_tokens = 200, overlap_tokens = 20, ...
+    [generate]  llm = "bundled", prompt = "multi", questions_per_chunk = 5, ...
+    [dataset]   eval_fraction = 0.2, dev_fraction = 0.2, seed = 42, roundtrip_k = 10
+    [train]     epochs = 1, batch_size = 10, learning_rate = 1e-4, ...
+    [compare]   bm25 = true, handwritten = "evals/als_handwritten_report.jsonl"
 
-Unknown keys are one-line errors naming the key; ``--set section.key=value``
-overrides any value (the value is read as TOML, so ``3``, ``true`` and
-``[128, 64]`` keep their types, and a bare word is a string).
+``model`` fills ``[chunk] embedder``, ``[dataset] roundtrip_model`` and ``[train] base_model``
+unless a section names its own. The tables are validated by pydantic against the dataclasses
+(unknown keys and wrong types are one-line errors naming the key); ``--set section.key=value``
+overrides any value (read as TOML, so ``3``, ``true`` and ``[128, 64]`` keep their types, and a
+bare word is a string).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from embedforge.errors import EmbedforgeError
 from embedforge.redact import scrub
+from embedforge.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from embedforge.corpus import ChunkSettings
-from embedforge.dataset import DatasetSettings
-from embedforge.evaluation import CompareSettings
-from embedforge.generators import GenerationSettings
-from embedforge.training import TrainSettings
+from embedforge.corpus.settings import ChunkSettings
+from embedforge.dataset.settings import DatasetSettings
+from embedforge.evaluation.settings import CompareSettings
+from embedforge.generators.settings import GenerationSettings
+from embedforge.training.settings import TrainSettings
 
-T = TypeVar("T")
+# The settings fields that name the run's one embedder (``model``), by section.
+MODEL_FIELDS = {"chunk": "embedder", "dataset": "roundtrip_model", "train": "base_model"}
 
 
-@dataclass
-class CorpusConfig:
+@dataclass(frozen=True)
+class CorpusConfig(Settings):
     """Where the documents come from: a manifest (fetched if needed) or explicit sources."""
 
     manifest: str | None = None
-    sources: list[str] = field(default_factory=list)
+    sources: tuple[str, ...] = ()
     folder: str | None = None
 
 
 @dataclass
-class RunConfig:
-    """Everything ``embedforge run`` needs, one settings object per stage."""
+class RunConfig(Settings):
+    """Everything ``embedforge run`` needs, one settings object per section (see the module docstring)."""
 
     name: str = "run"
     runs_dir: str = "runs"
+    model: str = "bundled"
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
     generate: GenerationSettings = field(default_factory=GenerationSettings)
     dataset: DatasetSettings = field(default_factory=DatasetSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
-    handwritten: str | None = None
-    source_path: str | None = None
+    source_path: str | None = None  # set by load_config: the file, for error messages
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         name = self.name
         if not isinstance(name, str) or name.strip() in ("", ".", "..") or any(c in name for c in "/\\\0"):
-            # A ValueError: settings_from_dict prefixes the file it came from.
-            raise ValueError(f"name {name!r}: must be a plain folder name inside runs_dir "
+            raise EmbedforgeError(f"name {name!r}: must be a plain folder name inside runs_dir "
                                   "(no '/', '\\' or '..'), e.g. name = \"demo\"")
 
     @property
@@ -79,7 +87,9 @@ class RunConfig:
         return Path(self.runs_dir) / self.name
 
 
-SECTIONS = ("corpus", "chunk", "generate", "dataset", "train", "compare")
+_HINTS = typing.get_type_hints(RunConfig)
+SECTIONS = tuple(name for name, hint in _HINTS.items() if isinstance(hint, type) and issubclass(hint, Settings))
+TOP_LEVEL = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name not in SECTIONS and f.name != "source_path")
 
 
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
@@ -129,69 +139,44 @@ def parse_value(raw: str) -> Any:
 
 
 def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunConfig:
-    """Build a :class:`RunConfig` from a parsed TOML dict (see the module docstring)."""
-    unknown = set(data) - {f.name for f in dataclasses.fields(RunConfig)} - set(SECTIONS)
-    if unknown:
-        raise EmbedforgeError(f"{where}: unknown key {sorted(unknown)[0]!r}; known sections: {', '.join(SECTIONS)}")
-    top = {k: v for k, v in data.items() if k not in SECTIONS}
-    sections: dict[str, Any] = {
-        k: settings_from_dict(_section_type(k), data.get(k, {}), f"{where} [{k}]") for k in SECTIONS
-    }
-    return settings_from_dict(RunConfig, {**top, **sections}, where)
-
-
-def _section_type(name: str) -> type:
-    hints = typing.get_type_hints(RunConfig)
-    return typing.cast(type, hints[name])
-
-
-def settings_from_dict(cls: type[T], data: dict[str, Any] | Any, where: str) -> T:
-    """Instantiate the dataclass ``cls`` from ``data``, checking keys and basic types.
+    """Build a :class:`RunConfig` from a parsed TOML dict (see the module docstring).
 
     Raises:
-        EmbedforgeError: ``data`` is not a table, has an unknown key, or a value of the wrong type.
+        EmbedforgeError: an unknown section or key, a value of the wrong type, or a value a stage rejects.
     """
-    if dataclasses.is_dataclass(data):
-        return typing.cast(T, data)
-    if not isinstance(data, dict):
-        raise EmbedforgeError(f"{where}: expected a table of settings, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = set(data) - names
-    if unknown:
-        raise EmbedforgeError(f"{where}: unknown setting {sorted(unknown)[0]!r}; known: {', '.join(sorted(names))}")
-    values = {key: _coerce(value, hints[key], f"{where} {key}") for key, value in data.items()}
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    model = data.get("model", "bundled")
+    for section, key in MODEL_FIELDS.items():
+        if isinstance(data.setdefault(section, {}), dict):
+            data[section].setdefault(key, model)
     try:
-        return cls(**values)
-    except (TypeError, ValueError) as exc:
+        # JSON mode + strict: TOML arrays become tuples and ints floats, but "3" is no int.
+        return TypeAdapter(RunConfig).validate_json(json.dumps(data, default=str), strict=True)
+    except ValidationError as exc:
+        raise EmbedforgeError(f"{where}{_describe(exc.errors()[0])}") from exc
+    except EmbedforgeError as exc:
         raise EmbedforgeError(f"{where}: {exc}") from exc
 
 
-def _coerce(value: Any, hint: Any, where: str) -> Any:
-    """Coerce TOML values to the annotated type where it is unambiguous (list -> tuple, int -> float)."""
-    if dataclasses.is_dataclass(hint) and isinstance(value, dict):
-        return settings_from_dict(typing.cast(type, hint), value, where)
-    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, _union_type()) else (hint,)
-    if value is None and type(None) in options:
-        return None
-    for option in options:
-        origin = typing.get_origin(option) or option
-        if origin is tuple and isinstance(value, list | tuple):
-            return tuple(value)
-        if origin is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(origin, type) and isinstance(value, origin):
-            return value
-    if any(o is Any for o in options):
-        return value
-    expected = " or ".join(getattr(o, "__name__", str(o)) for o in options)
-    raise EmbedforgeError(f"{where}: expected {expected}, got {value!r}")
+_EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str",
+             "tuple_type": "a list", "dataclass_type": "a table of settings", "int_from_float": "int"}
 
 
-def _union_type() -> Any:
-    import types
-
-    return types.UnionType
+def _describe(error: Any) -> str:
+    """One pydantic error as `` [section] key: what is wrong`` (``where`` goes before it)."""
+    loc = [str(part) for part in error["loc"] if not str(part).isdigit() and "[" not in str(part)]
+    if not loc or loc[0] not in SECTIONS:
+        if error["type"] == "unexpected_keyword_argument":
+            return f": unknown key {loc[0]!r}; known: {', '.join(TOP_LEVEL + SECTIONS)}"
+        return f": {'.'.join(loc) or 'value'}: {error['msg']}"
+    section, key = loc[0], ".".join(loc[1:])
+    if error["type"] == "unexpected_keyword_argument":
+        known = sorted(f.name for f in dataclasses.fields(_HINTS[section]))
+        return f" [{section}]: unknown setting {key!r}; known: {', '.join(known)}"
+    if not key:
+        return f" [{section}]: expected a table of settings, got {error.get('input')!r}"
+    expected = _EXPECTED.get(error["type"], error["msg"])
+    return f" [{section}] {key}: expected {expected}, got {error.get('input')!r}"
 
 
 def to_dict(config: Any) -> dict[str, Any]:

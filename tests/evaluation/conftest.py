@@ -184,5 +184,5 @@ def compare_run(
     from embedforge.evaluation import CompareSettings, compare
 
     out = tmp_path_factory.mktemp("report")
-    settings = CompareSettings(bm25=True, extra_queries=str(handwritten_file), device="cpu")
+    settings = CompareSettings(bm25=True, handwritten=str(handwritten_file), device="cpu")
     return compare(dataset_dir, {"base": "bundled-minilm", "tuned": str(tuned_model_dir)}, out, settings)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from embedforge.cli import Config, Overwrite, app, dims_option, section_settings
+from embedforge.commands.app import Config, Overwrite, app, dims_option, section_settings
 
 
 @app.command("compare")
@@ -19,7 +19,7 @@ def compare(
     dims: Annotated[str | None, typer.Option(help="Dims to score, e.g. 384,256,128,64. [default: each model's own size and 768,512,256,128,64 below it]")] = None,
     bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples. [default: 1000]")] = None,
     seed: Annotated[int | None, typer.Option(help="Bootstrap seed. [default: 42]")] = None,
-    extra_queries: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions, scored as a second section. [default: none]")] = None,
+    handwritten: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions, scored as a second section. [default: none]")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda. [default: sentence-transformers' choice: cuda if there is one]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
@@ -32,7 +32,7 @@ def compare(
     settings = section_settings(
         CompareSettings, config, "compare",
         bm25=bm25, dims=dims_option(dims), bootstrap_samples=bootstrap_samples, seed=seed,
-        extra_queries=extra_queries, device=device,
+        handwritten=handwritten, device=device,
     )
     check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, parse_model_specs(model), out, settings)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings, setting
 
 
 @dataclass(frozen=True)
-class ParseLimits:
+class ParseLimits(Settings):
     """Bounds on parsing one document (a hostile or broken file must not take the run down).
 
     Attributes:
@@ -27,21 +28,20 @@ class ParseLimits:
     timeout_s: float = 120.0
     memory_mb: int = 2048
     max_file_mb: float = 200.0
-    isolate: bool = True
+    isolate: bool = setting(True, output=False)  # same chunks either way
 
-    def validate(self) -> ParseLimits:
-        """Return self, or raise EmbedforgeError naming the bad value."""
+    def check(self) -> None:
+        """Raise EmbedforgeError naming the bad value."""
         if self.timeout_s <= 0:
             raise EmbedforgeError(f"parse timeout {self.timeout_s}: must be > 0 seconds")
         if self.memory_mb < 256:
             raise EmbedforgeError(f"parse memory limit {self.memory_mb} MiB: must be at least 256")
         if self.max_file_mb <= 0:
             raise EmbedforgeError(f"max file size {self.max_file_mb} MiB: must be > 0")
-        return self
 
 
 @dataclass(frozen=True)
-class ChunkSettings:
+class ChunkSettings(Settings):
     """How documents are cut into chunks and which chunks are kept.
 
     Attributes:
@@ -63,11 +63,11 @@ class ChunkSettings:
     tiny_section_tokens: int = 40
     min_words: int = 12
     near_duplicate: float = 0.85
-    strict: bool = False
+    strict: bool = setting(False, output=False)  # stops a run; never changes a chunk
     limits: ParseLimits = field(default_factory=ParseLimits)
 
-    def validate(self) -> ChunkSettings:
-        """Return self, or raise EmbedforgeError naming the bad value."""
+    def check(self) -> None:
+        """Raise EmbedforgeError naming the bad value."""
         if self.chunk_tokens < 16:
             raise EmbedforgeError(f"chunk size {self.chunk_tokens} tokens: must be at least 16")
         if not 0 <= self.overlap_tokens < self.chunk_tokens // 2:
@@ -79,5 +79,4 @@ class ChunkSettings:
             raise EmbedforgeError(f"min_tokens {self.min_tokens}: must be >= 0 and under chunk_tokens")
         if not 0.0 < self.near_duplicate <= 1.0:
             raise EmbedforgeError(f"near_duplicate {self.near_duplicate}: must be in (0, 1]")
-        self.limits.validate()
-        return self
+        self.limits.check()

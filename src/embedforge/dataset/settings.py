@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings
 
 # Measured on the ALS documents (68 chunks, bundled LLM and embedder): questions copied
 # from the prompt's examples or about nothing in their chunk rank 12-24; on-topic but
@@ -21,7 +22,7 @@ DEFAULT_ROUNDTRIP_K = 10
 
 
 @dataclass(frozen=True)
-class DatasetSettings:
+class DatasetSettings(Settings):
     """How a dataset folder is split and filtered.
 
     Attributes:
@@ -39,21 +40,17 @@ class DatasetSettings:
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> DatasetSettings:
-        """Return self, or raise EmbedforgeError naming the bad value."""
+    def check(self) -> None:
+        """Raise EmbedforgeError naming the bad value."""
         if not 0.0 < self.eval_fraction < 1.0:
             raise EmbedforgeError(
-                f"--eval-fraction {self.eval_fraction}: must be between 0 and 1 (exclusive); try 0.2"
+                f"eval_fraction {self.eval_fraction}: must be between 0 and 1 (exclusive); try 0.2"
             )
         if not 0.0 <= self.dev_fraction < 1.0 - self.eval_fraction:
             raise EmbedforgeError(
-                f"--dev-fraction {self.dev_fraction}: must be in [0, 1 - eval fraction); try 0.2 (0: no dev split)"
+                f"dev_fraction {self.dev_fraction}: must be in [0, 1 - eval fraction); try 0.2 (0: no dev split)"
             )
         if self.roundtrip_k < 0:
-            raise EmbedforgeError(f"--roundtrip-k {self.roundtrip_k}: must be 0 (off) or a positive rank")
+            raise EmbedforgeError(f"roundtrip_k {self.roundtrip_k}: must be 0 (off) or a positive rank")
         if not self.roundtrip_model.strip():
             raise EmbedforgeError("roundtrip_model: empty model spec; use `bundled` or a model folder")
-        return self

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings, setting
+from embedforge.training.dims import DEFAULT_DIMS  # the dims trained are the dims evaluated
 
-# Matryoshka dims evaluated by default; each model also gets its own full dim.
-DEFAULT_DIMS = (768, 512, 256, 128, 64)
 ACCURACY_AT = (1, 3, 5, 10)
 PRECISION_RECALL_AT = (1, 3, 5, 10)
 NDCG_AT = 10
@@ -37,7 +37,7 @@ _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
 @dataclass(frozen=True)
-class CompareSettings:
+class CompareSettings(Settings):
     """How ``compare`` evaluates.
 
     Attributes:
@@ -51,7 +51,7 @@ class CompareSettings:
         device: ``cpu``, ``cuda``... or None for sentence-transformers' choice.
         trust_remote_code: let models run code shipped with them.
         query_prompt: a prompt put before every question; None: the model's own ``query`` prompt, if any.
-        extra_queries: a JSONL file of hand-written questions ({"question", "chunk_id" | "chunk_ids" |
+        handwritten: a JSONL file of hand-written questions ({"question", "chunk_id" | "chunk_ids" |
             "answer"}) scored against the same corpus, reported as the "handwritten" section.
     """
 
@@ -59,25 +59,25 @@ class CompareSettings:
     bm25: bool = False
     bootstrap_samples: int = 1000
     seed: int = 42
-    batch_size: int = 64
+    batch_size: int = setting(64, output=False)
     split: str = "eval"
-    device: str | None = None
+    device: str | None = setting(None, output=False)
     trust_remote_code: bool = False
     query_prompt: str | None = None
-    extra_queries: str | None = None
+    handwritten: str | None = None
 
-    def validate(self) -> None:
+    def check(self) -> None:
         """Raise EmbedforgeError on a value no run could use."""
         if self.dims is not None:
             if not self.dims:
-                raise EmbedforgeError("--dims: empty list; give dims such as 256,128,64 or leave it out")
+                raise EmbedforgeError("dims: empty list; give dims such as 256,128,64 or leave it out")
             bad = [d for d in self.dims if not isinstance(d, int) or d <= 0]
             if bad:
-                raise EmbedforgeError(f"--dims: {bad[0]!r} is not a positive integer; use e.g. 256,128,64")
+                raise EmbedforgeError(f"dims: {bad[0]!r} is not a positive integer; use e.g. 256,128,64")
         if self.bootstrap_samples < 0:
-            raise EmbedforgeError("--bootstrap-samples: must be 0 (off) or more; 1000 is a good value")
+            raise EmbedforgeError("bootstrap_samples: must be 0 (off) or more; 1000 is a good value")
         if self.batch_size <= 0:
-            raise EmbedforgeError("--batch-size: must be a positive integer")
+            raise EmbedforgeError("batch_size: must be a positive integer")
         if self.split in ("train", "dev"):
             raise EmbedforgeError(
                 f"split {self.split!r}: those questions trained or chose the model (the epoch, the interpolation "

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings, setting
 
 CACHE_ENV = "EMBEDFORGE_CACHE"
 
@@ -28,7 +29,7 @@ def default_cache_path() -> Path:
 
 
 @dataclass
-class GenerationSettings:
+class GenerationSettings(Settings):
     """How questions are generated.
 
     Attributes:
@@ -55,10 +56,10 @@ class GenerationSettings:
     llm: str = "bundled"
     prompt: str | None = None
     questions_per_chunk: int = 5
-    concurrency: int = 4
-    timeout: float = 120.0
-    max_retries: int = 4
-    backoff: float = 1.0
+    concurrency: int = setting(4, output=False)
+    timeout: float = setting(120.0, output=False)
+    max_retries: int = setting(4, output=False)
+    backoff: float = setting(1.0, output=False)
     temperature: float = 0.8
     max_tokens: int = 64
     seed: int = 0
@@ -66,14 +67,17 @@ class GenerationSettings:
     greedy_prompt: str | None = "default"
     resample: int = 2
     resample_temperature: float = 0.8
-    cache: str | None = None
+    cache: str | None = setting(None, output=False)
     min_words: int = 4
     max_words: int = 40
-    progress: bool = True
+    progress: bool = setting(True, output=False)
 
     def __post_init__(self) -> None:
         if self.greedy_prompt == "":  # TOML has no None: an empty string turns the greedy pass off
             self.greedy_prompt = None
+        super().__post_init__()
+
+    def check(self) -> None:
         checks = [
             (self.questions_per_chunk >= 1, "questions_per_chunk", "use 1 or more"),
             (self.concurrency >= 1, "concurrency", "use 1 or more"),

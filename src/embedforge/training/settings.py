@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings, setting
 from embedforge.training.dims import check_dims
 
 LOSSES = ("mnrl", "cached-mnrl")
 
 
 @dataclass
-class TrainSettings:
+class TrainSettings(Settings):
     """How to fine-tune (CLI flag in brackets).
 
     Attributes:
@@ -54,15 +55,18 @@ class TrainSettings:
     hard_negatives: int = 0
     query_prompt: str | None = None
     trust_remote_code: bool = False
-    resume: bool = False
-    save_total_limit: int = 2
-    keep_checkpoints: bool = False
-    device: str | None = None
+    resume: bool = setting(False, output=False)
+    save_total_limit: int = setting(2, output=False)
+    keep_checkpoints: bool = setting(False, output=False)
+    device: str | None = setting(None, output=False)
     alpha: float | None = None
 
     def __post_init__(self) -> None:
         if self.dims is not None:
             self.dims = check_dims(self.dims)
+        super().__post_init__()
+
+    def check(self) -> None:
         _positive("batch_size", self.batch_size)
         _positive("epochs", self.epochs)
         _positive("mini_batch_size", self.mini_batch_size)
@@ -80,11 +84,6 @@ class TrainSettings:
             raise EmbedforgeError(f"alpha {self.alpha!r}: must be in (0, 1], e.g. 0.7 (1 = no interpolation)")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"):
             raise EmbedforgeError(f"device {self.device!r}: unknown device; use cpu, cuda or cuda:N")
-
-    def fingerprint_fields(self) -> dict[str, object]:
-        """The settings that change what training computes (not resume, device or bookkeeping)."""
-        skip = {"resume", "device", "save_total_limit", "keep_checkpoints"}
-        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in skip}
 
 
 @dataclass

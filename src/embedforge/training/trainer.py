@@ -87,7 +87,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     append_card_section(out, CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
         train_rows=len(rows), dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
-        loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint_fields(),
+        loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint(),
         best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
     ))
     if not settings.keep_checkpoints:
@@ -109,7 +109,7 @@ def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: Trai
         if declared is not None:
             resolve_dims(settings.dims, declared, settings.base_model)
     model_id = target if hub else str(Path(target).resolve())
-    fields = settings.fingerprint_fields()
+    fields = settings.fingerprint()
     config_hash = object_hash({"settings": fields, "data": data.fingerprint, "model": model_id})
     if settings.resume:
         return data, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
