@@ -6,8 +6,9 @@ the configuration, and for the first stage the documents themselves) in
 recorded hash matches and whose outputs are present is skipped, so a re-run after a
 crash or a configuration change redoes only what changed; ``force`` redoes one
 stage and everything after it. A training stage interrupted half-way resumes from
-its last checkpoint instead of starting over. The keys and ``state.json`` live in
-:mod:`embedforge.run_state`; what each stage does, in :mod:`embedforge.run_stages`.
+its last checkpoint instead of starting over. The stages and their keys are declared
+in :mod:`embedforge.stages`, ``state.json`` lives in :mod:`embedforge.run_state`, and what
+running each stage means, in :mod:`embedforge.run_stages`.
 
 Layout::
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,21 +32,11 @@ from embedforge.config import RunConfig, to_dict
 from embedforge.errors import EmbedforgeError
 from embedforge.files import sweep_temporaries, write_json
 from embedforge.run_checks import check_run
-from embedforge.run_stages import documents, run_chunk, run_compare, run_dataset, run_train
-from embedforge.run_state import (
-    chunk_key,
-    compare_key,
-    dataset_key,
-    output_hash,
-    outputs_present,
-    read_state,
-    train_key,
-    write_state,
-)
+from embedforge.run_stages import documents
+from embedforge.run_state import StageContext, read_state, write_state
+from embedforge.stages import STAGE_NAMES, STAGES, Stage
 
 log = logging.getLogger(__name__)
-
-STAGES = ("chunk", "dataset", "train", "compare")
 
 
 @dataclass
@@ -59,10 +50,11 @@ class RunResult:
 
     def format(self) -> str:
         lines = [f"run folder: {self.run_dir}"]
-        for stage in STAGES:
+        done = [*self.skipped, *self.ran]
+        for stage in sorted(done, key=lambda n: STAGE_NAMES.index(n) if n in STAGE_NAMES else len(done)):
             if stage in self.ran:
                 lines.append(f"  {stage:<8} ran in {self.seconds.get(stage, 0.0):.1f} s")
-            elif stage in self.skipped:
+            else:
                 lines.append(f"  {stage:<8} up to date, skipped")
         report = self.run_dir / "report" / "report.md"
         if report.is_file():
@@ -82,8 +74,8 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
         EmbedforgeError: an unknown ``force`` stage, a configuration :func:`check_run` rejects
             (before anything is written), or any stage's own error.
     """
-    if force is not None and force not in STAGES:
-        raise EmbedforgeError(f"--force {force!r}: unknown stage; choose one of {', '.join(STAGES)}")
+    if force is not None and force not in STAGE_NAMES:
+        raise EmbedforgeError(f"--force {force!r}: unknown stage; choose one of {', '.join(STAGE_NAMES)}")
     check_run(config)  # before the run folder exists: a rejected run leaves nothing behind
     files = documents(config, corpus_dir)  # once: with a manifest this checks every file's sha256
     run_dir = config.run_dir
@@ -91,34 +83,36 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     if swept := sweep_temporaries(run_dir):
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
     write_json(run_dir / "config.json", to_dict(config))
-    state = read_state(run_dir)
-    forced = set(STAGES[STAGES.index(force):]) if force else set()
-    result = RunResult(run_dir=run_dir)
-    steps: list[tuple[str, Callable[[], str], Callable[[], None]]] = [
-        ("chunk", lambda: chunk_key(config, files), lambda: run_chunk(config, files)),
-        ("dataset", lambda: dataset_key(config, state), lambda: run_dataset(config)),
-        ("train", lambda: train_key(config, state), lambda: run_train(config, state)),
-        ("compare", lambda: compare_key(config, state), lambda: run_compare(config)),
-    ]
-    for stage, key_of, execute in steps:
-        key = key_of()
-        recorded = state.get(stage, {})
+    return run_stages(config, STAGES, StageContext(files=files, state=read_state(run_dir)), force=force)
+
+
+def run_stages(config: RunConfig, stages: Sequence[Stage], context: StageContext,
+               force: str | None = None) -> RunResult:
+    """Run, in order, each of ``stages`` whose key changed, that did not finish, or whose output is missing.
+
+    ``force`` redoes that stage and all after it. ``context.state`` is updated and written to
+    ``state.json`` before and after each stage, so a killed run redoes only the unfinished stage.
+    """
+    names = [stage.name for stage in stages]
+    forced = set(names[names.index(force):]) if force else set()
+    result = RunResult(run_dir=config.run_dir)
+    for stage in stages:
+        key = stage.key(config, context)
+        recorded = context.state.get(stage.name, {})
         # A stage killed half-way has its input recorded but not "finished": it runs again.
-        if stage not in forced and recorded.get("input") == key and recorded.get("finished") \
-                and outputs_present(run_dir, stage):
-            log.info("%s: up to date, skipped", stage)
-            result.skipped.append(stage)
+        if stage.name not in forced and recorded.get("input") == key and recorded.get("finished") \
+                and stage.is_present(config.run_dir):
+            log.info("%s: up to date, skipped", stage.name)
+            result.skipped.append(stage.name)
             continue
-        log.info("%s: running", stage)
-        state[stage] = {"input": key, "finished": False}
-        write_state(run_dir, state)
+        log.info("%s: running", stage.name)
+        context.state[stage.name] = {"input": key, "finished": False}
+        write_state(config.run_dir, context.state)
         started = time.perf_counter()
-        execute()
-        result.seconds[stage] = time.perf_counter() - started
-        state[stage] = {
-            "input": key, "finished": True, "output": output_hash(run_dir, stage),
-            "seconds": round(result.seconds[stage], 1),
-        }
-        write_state(run_dir, state)
-        result.ran.append(stage)
+        stage.run(config, context)
+        result.seconds[stage.name] = time.perf_counter() - started
+        context.state[stage.name] = {"input": key, "finished": True, "output": stage.output_hash(config.run_dir),
+                                     "seconds": round(result.seconds[stage.name], 1)}
+        write_state(config.run_dir, context.state)
+        result.ran.append(stage.name)
     return result

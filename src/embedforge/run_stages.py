@@ -12,16 +12,23 @@ import dataclasses
 import logging
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from embedforge.config import RunConfig, to_dict
 from embedforge.errors import EmbedforgeError
+
+if TYPE_CHECKING:
+    from embedforge.run_state import StageContext
 
 log = logging.getLogger(__name__)
 
 
 def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
-    """The document files of the run: the manifest's (located or fetched), or every file under ``sources``."""
+    """The run's SOURCEs: the manifest's document files (located or fetched), or ``sources`` as given.
+
+    Folders are not expanded here: the corpus stage walks them (``corpus.iter_sources``), the
+    one walk that decides which files are documents and what label their chunks carry.
+    """
     from embedforge.corpus import locate_documents
 
     if config.corpus.manifest:
@@ -29,23 +36,20 @@ def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
         return locate_documents(config.corpus.manifest, folder=folder)
     if not config.corpus.sources:
         raise EmbedforgeError("configuration [corpus]: give `manifest` or `sources`")
-    files: list[Path] = []
-    for source in map(Path, config.corpus.sources):
-        files.extend(sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source])
-    return files
+    return [Path(source) for source in config.corpus.sources]
 
 
-def run_chunk(config: RunConfig, files: list[Path]) -> None:
-    """Corpus stage: ``files`` (from :func:`documents`) into ``chunks.jsonl``; an error when no chunk is kept."""
+def run_chunk(config: RunConfig, context: StageContext) -> None:
+    """Corpus stage: the run's files (from :func:`documents`) into ``chunks.jsonl``; an error if no chunk is kept."""
     from embedforge.corpus import chunk_documents
 
-    summary = chunk_documents(files, config.run_dir, config.chunk)
+    summary = chunk_documents(context.files, config.run_dir, config.chunk)
     log.info("%s", summary.format())
     if summary.chunks_kept == 0:
         raise EmbedforgeError(f"{config.run_dir / 'chunks.jsonl'}: no chunks were kept; check the documents")
 
 
-def run_dataset(config: RunConfig) -> None:
+def run_dataset(config: RunConfig, context: StageContext) -> None:
     """Question stage: ``chunks.jsonl`` into ``dataset/`` (questions, split, BEIR layout)."""
     from embedforge.corpus import read_chunks
     from embedforge.dataset import build_dataset_from_chunks
@@ -61,13 +65,13 @@ def run_dataset(config: RunConfig) -> None:
     log.info("%s", summary.format())
 
 
-def run_train(config: RunConfig, state: dict[str, Any]) -> None:
+def run_train(config: RunConfig, context: StageContext) -> None:
     """Training stage: ``dataset/`` into ``model/``, resuming an interrupted run of the same training."""
     from embedforge.training import train
     from embedforge.training.checkpoints import MARKER
 
     model_dir = config.run_dir / "model"
-    interrupted = state.get("train", {}).get("finished") is False
+    interrupted = context.state.get("train", {}).get("finished") is False
     # An interrupted run of the same training resumes from its last complete (marked) checkpoint;
     # if it was killed before any checkpoint was complete, its unmarked leftovers are useless: start over.
     resume = interrupted and any(model_dir.glob(f"checkpoints/checkpoint-*/{MARKER}"))
@@ -78,13 +82,10 @@ def run_train(config: RunConfig, state: dict[str, Any]) -> None:
     train(config.run_dir / "dataset", model_dir, settings)
 
 
-def run_compare(config: RunConfig) -> None:
+def run_compare(config: RunConfig, context: StageContext) -> None:
     """Comparison stage: base vs fine-tuned (and hand-written questions, if given) into ``report/``."""
     from embedforge.evaluation import compare
 
     models = {"base": config.train.base_model, "fine-tuned": str(config.run_dir / "model")}
-    settings = config.compare
-    if config.handwritten:
-        settings = dataclasses.replace(settings, extra_queries=config.handwritten)
-    result = compare(config.run_dir / "dataset", models, config.run_dir / "report", settings)
+    result = compare(config.run_dir / "dataset", models, config.run_dir / "report", config.compare)
     log.info("%s", result.format_table())

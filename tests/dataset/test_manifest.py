@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedforge.dataset.manifest import SCRUBBED, build_manifest, scrub, source_hashes
+from embedforge.corpus.sources import source_hashes
+from embedforge.dataset.manifest import SCRUBBED, build_manifest, scrub
 from embedforge.generators import GenerationSettings
 
 
@@ -37,6 +38,6 @@ def test_manifest_records_configuration_versions_and_hashes(tmp_path: Path) -> N
         created_at="2026-01-01T00:00:00+00:00",
     )
     assert manifest["configuration"]["generate"]["llm"] == "openai:gpt-4o-mini"
-    assert manifest["inputs"]["sources"] == {str(doc): hashlib.sha256(doc.read_bytes()).hexdigest()}
+    assert manifest["inputs"]["sources"] == {"docs/a.html": hashlib.sha256(doc.read_bytes()).hexdigest()}
     assert {"embedforge", "sentence-transformers", "transformers", "torch"} <= set(manifest["versions"])
     assert manifest["counts"] == {"llm_calls": 3}

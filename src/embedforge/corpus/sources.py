@@ -21,6 +21,7 @@ from pathlib import Path
 from embedforge.corpus.loader import document_type, missing_reason
 from embedforge.corpus.manifest import load_manifest, locate_documents
 from embedforge.errors import EmbedforgeError
+from embedforge.fingerprint import file_hash
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,21 @@ def iter_sources(sources: Iterable[str | os.PathLike[str]]) -> Iterator[SourceDo
                     continue
                 seen.add(key)
             yield item
+
+
+def source_hashes(sources: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """label -> sha256 of each document :func:`iter_sources` finds; a SOURCE that yields none maps to ``""``.
+
+    The one walk over SOURCEs: the chunks, the run's up-to-date check and the dataset
+    manifest all see the same documents under the same labels.
+    """
+    hashes: dict[str, str] = {}
+    for item in iter_sources(sources):
+        if isinstance(item, SourceDocument):
+            hashes[item.label] = file_hash(str(item.path)) if item.path.is_file() else ""
+        else:
+            hashes[item.label] = ""
+    return dict(sorted(hashes.items()))
 
 
 def _expand(source: Path) -> Iterator[SourceDocument | SourceFailure]:

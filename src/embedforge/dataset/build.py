@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedforge.corpus.record import Chunk, read_chunks
+from embedforge.corpus.sources import source_hashes
 from embedforge.dataset.assemble import assemble
-from embedforge.dataset.manifest import MANIFEST_FILE, source_hashes
+from embedforge.dataset.manifest import MANIFEST_FILE
 from embedforge.dataset.questions import append_pass, drop_near_duplicates, greedy_settings, merge_counts
 from embedforge.dataset.roundtrip import roundtrip_filter
 from embedforge.dataset.settings import DatasetSettings

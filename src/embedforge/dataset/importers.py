@@ -27,7 +27,7 @@ from typing import Any
 from embedforge.corpus.record import Chunk
 from embedforge.dataset.assemble import corpus_records, query_id
 from embedforge.dataset.layout import SPLITS, RetrievalDataset, load_dataset_dir
-from embedforge.dataset.manifest import source_hashes
+from embedforge.dataset.manifest import file_hashes
 from embedforge.dataset.settings import DatasetSettings
 from embedforge.dataset.split import assign_split
 from embedforge.dataset.summary import DatasetSummary
@@ -156,7 +156,7 @@ def import_dataset(
     summary = summarize(Path(out_dir), dataset, filtered=dict(dropped), failed=0, llm_calls=0, cached=0)
     write_folder(out_dir, dataset, list(chunks.values()), split, summary, kind="import",
                  configuration={"dataset": settings, "files": [str(p) for p in files]},
-                 inputs={"files": source_hashes(files)}, card_settings=vars(settings) | {"roundtrip_k": 0})
+                 inputs={"files": file_hashes(files)}, card_settings=vars(settings) | {"roundtrip_k": 0})
     return summary
 
 

@@ -47,19 +47,9 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     return versions
 
 
-def source_hashes(sources: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
-    """sha256 of every source file (folders are walked); URLs and missing paths map to ``""``."""
-    hashes: dict[str, str] = {}
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                hashes[str(file)] = file_hash(str(file))
-        elif path.is_file():
-            hashes[str(path)] = file_hash(str(path))
-        else:
-            hashes[str(source)] = ""
-    return dict(sorted(hashes.items()))
+def file_hashes(files: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """sha256 of each file (imported data files; documents go through ``corpus.source_hashes``); missing: ``""``."""
+    return dict(sorted((str(f), file_hash(str(f)) if Path(f).is_file() else "") for f in files))
 
 
 def build_manifest(

@@ -1,0 +1,106 @@
+"""The stages of ``embedforge run``, each declared once.
+
+A :class:`Stage` names its configuration sections, the stages whose output it reads,
+the output it writes in the run folder, the files of that output that are records
+rather than content (cards, manifests with timestamps, logs), and the function that
+runs it. :mod:`embedforge.pipeline`, the configuration's sections and ``--force`` all
+loop over :data:`STAGES`; adding a stage is one package, one line here and its section
+in :class:`~embedforge.config.RunConfig`.
+
+A stage's key hashes the recorded output hashes of its upstream stages, the
+:meth:`~embedforge.settings.Settings.fingerprint` of its sections (fields tagged
+``output=False``, such as concurrency, device or resume, never count) and its own
+inputs (the documents' bytes, the prompt's text, the hand-written questions' bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedforge import run_stages
+from embedforge.config import RunConfig
+from embedforge.fingerprint import file_hash, object_hash
+from embedforge.run_state import StageContext
+
+
+def _no_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a run (see the module docstring).
+
+    Attributes:
+        name: the stage's name (``--force NAME``, ``state.json``).
+        sections: configuration sections whose output fields key it.
+        upstream: stages whose output it reads.
+        output: the file or folder it writes, relative to the run folder.
+        marker: the file, relative to the run folder, whose presence says the output is complete.
+        run: runs the stage for a configuration.
+        inputs: what else its output depends on (file contents, a prompt), as JSON data.
+        records: names inside ``output`` that are not content and so never enter its hash.
+    """
+
+    name: str
+    sections: tuple[str, ...]
+    upstream: tuple[str, ...]
+    output: str
+    marker: str
+    run: Callable[[RunConfig, StageContext], None]
+    inputs: Callable[[RunConfig, StageContext], dict[str, Any]] = _no_inputs
+    records: tuple[str, ...] = ()
+
+    def key(self, config: RunConfig, context: StageContext) -> str:
+        """The hash of everything this stage's output depends on."""
+        return object_hash({
+            "upstream": {name: context.state.get(name, {}).get("output") for name in self.upstream},
+            "settings": {section: getattr(config, section).fingerprint() for section in self.sections},
+            "inputs": self.inputs(config, context),
+        })
+
+    def is_present(self, run_dir: Path) -> bool:
+        return (run_dir / self.marker).is_file()
+
+    def output_hash(self, run_dir: Path) -> str:
+        """Hash of the output's content files (records and checkpoints left out)."""
+        target = run_dir / self.output
+        if target.is_file():
+            return file_hash(str(target))
+        files = sorted(p for p in target.rglob("*") if p.is_file() and not set(p.relative_to(target).parts)
+                       & {*self.records, "checkpoints"})
+        return object_hash({str(p.relative_to(target)): file_hash(str(p)) for p in files})
+
+
+def _documents(config: RunConfig, context: StageContext) -> dict[str, Any]:
+    from embedforge.corpus.sources import source_hashes
+
+    return {"documents": source_hashes(context.files)}
+
+
+def _prompts(config: RunConfig, context: StageContext) -> dict[str, Any]:
+    from embedforge.generators import load_prompt
+
+    names = [config.generate.prompt_name(), config.generate.greedy_prompt]
+    return {"prompts": [load_prompt(name).hash if name else None for name in names]}
+
+
+def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
+    handwritten = config.compare.handwritten
+    content = file_hash(handwritten) if handwritten and Path(handwritten).is_file() else None
+    return {"base": config.train.base_model, "handwritten": content}
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("chunk", ("corpus", "chunk"), (), "chunks.jsonl", "chunks.jsonl", run_stages.run_chunk, _documents),
+    Stage("dataset", ("generate", "dataset"), ("chunk",), "dataset", "dataset/manifest.json",
+          run_stages.run_dataset, _prompts, records=("manifest.json", "README.md")),
+    Stage("train", ("train",), ("dataset",), "model", "model/modules.json", run_stages.run_train,
+          records=("README.md", "training_log.jsonl")),
+    Stage("compare", ("compare",), ("dataset", "train"), "report", "report/metrics.json",
+          run_stages.run_compare, _compare_inputs),
+)
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
