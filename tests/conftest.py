@@ -11,6 +11,18 @@ from llama_server import llama_server
 
 REPO = Path(__file__).resolve().parents[1]
 ALS_FILES = ("ninds-als-overview.html", "family-caregivers-self-care.pdf")
+# Fixtures that load a model or build a dataset or model with one: a test using any of them is
+# marked `slow`, so `make test-fast` (pytest -m "not slow") is the tier that runs no model.
+MODEL_FIXTURES = frozenset({
+    "bundled_embedder", "bundled_gguf", "llama_server_url", "als_run", "als_dataset", "dataset_dir",
+    "tuned_model_dir", "compare_run", "small_dataset", "small_run", "reference_dataset", "cloze_dataset",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

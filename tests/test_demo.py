@@ -17,6 +17,8 @@ import pytest
 from embedforge.config import load_config
 from embedforge.pipeline import run
 
+pytestmark = pytest.mark.slow  # runs a real model
+
 REPO = Path(__file__).resolve().parents[1]
 DIMS = ("384", "256", "128", "64")
 MINILM = ["chunk.embedder=bundled-minilm", "dataset.roundtrip_model=bundled-minilm",

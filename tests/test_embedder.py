@@ -9,6 +9,8 @@ import pytest
 from embedforge.embedder import load_embedder, load_tokenizer, max_seq_length, resolve_model
 from embedforge.errors import EmbedforgeError
 
+pytestmark = pytest.mark.slow  # runs a real model
+
 
 @pytest.mark.parametrize(("spec", "limit"), [("bundled", 384), ("bundled-mpnet", 384), ("bundled-minilm", 256)])
 def test_bundled_resolves_to_the_packaged_folder(spec: str, limit: int) -> None:

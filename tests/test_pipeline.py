@@ -23,6 +23,8 @@ from embedforge.errors import EmbedforgeError
 from embedforge.pipeline import run
 from embedforge.run_stages import documents
 
+pytestmark = pytest.mark.slow  # runs a real model
+
 pytest.importorskip("llama_cpp", reason="the bundled LLM needs llama-cpp-python (make setup installs it)")
 
 PAGES = {

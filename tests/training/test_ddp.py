@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from sentence_transformers import SentenceTransformer
 
+pytestmark = pytest.mark.slow  # runs a real model
+
 
 def test_torchrun_two_processes_on_cpu(
     small_dataset: Path, subprocess_env: dict[str, str], tmp_path: Path
