@@ -41,8 +41,11 @@ def test_missing_source_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = run_cli("--debug", "train", str(tmp_path / "no-dataset"), "--out", str(tmp_path / "m"))
-    assert result.returncode != 0
-    assert "Traceback" in result.stderr
+    assert result.returncode == 2
+    assert "Traceback (most recent call last)" in result.stderr
+    # The traceback ends in the same one-line error a user sees without --debug.
+    last = [line for line in result.stderr.splitlines() if line.strip()][-1]
+    assert "EmbedforgeError" in result.stderr and last.startswith("error: ") and "no-dataset" in last, result.stderr
 
 
 def test_unknown_force_stage_is_one_line(tmp_path: Path) -> None:

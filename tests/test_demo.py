@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow  # runs a real model
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = ("384", "256", "128", "64")
-MINILM = ["chunk.embedder=bundled-minilm", "dataset.roundtrip_model=bundled-minilm",
-          "train.base_model=bundled-minilm"]
+MINILM = ["model=bundled-minilm"]  # the run's one model spec: chunks, round-trip filter, base
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, als_corpus: Path) -> Path:
     runs = tmp_path_factory.mktemp("runs")
     config = load_config(
         REPO / "configs" / "als-offline.toml",
-        [f"runs_dir={runs}", f"handwritten={REPO / 'evals' / 'als_handwritten_report.jsonl'}", *MINILM],
+        [f"runs_dir={runs}", f"compare.handwritten={REPO / 'evals' / 'als_handwritten_report.jsonl'}", *MINILM],
     )
     result = run(config, corpus_dir=als_corpus)
     assert result.ran == ["chunk", "dataset", "train", "compare"]

@@ -14,6 +14,7 @@ are found through typer's own classes, never by importing ``click``.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,7 +57,9 @@ def hoist_global_flags(args: Sequence[str]) -> list[str]:
     return [*front, *rest, *args[end:]]
 
 
-def _error(line: str) -> None:
+def _error(line: str, debug: bool = False) -> None:
+    if debug:  # the traceback first, so the last line is still the one-line error
+        traceback.print_exc()
     typer.echo(f"error: {line}", err=True)
 
 
@@ -85,12 +88,10 @@ def run_app(app: Callable[..., Any], args: Sequence[str], *, debug: bool) -> int
     try:
         returned = app(args=list(args), standalone_mode=False)
     except FailedItems as exc:
-        _error(str(exc))
+        _error(str(exc), debug)
         return FAILURES
     except EmbedforgeError as exc:
-        if debug:
-            raise
-        _error(str(exc))
+        _error(str(exc), debug)  # --debug adds the traceback; the exit code stays the table's
         return USER_ERROR
     except KeyboardInterrupt:
         return _interrupted()

@@ -106,5 +106,5 @@ def test_dev_split_comes_after_eval_and_leaves_eval_unchanged() -> None:
 
 
 def test_dev_fraction_is_checked() -> None:
-    with pytest.raises(EmbedforgeError, match=r"--dev-fraction 0\.9"):
+    with pytest.raises(EmbedforgeError, match=r"dev_fraction 0\.9"):
         DatasetSettings(eval_fraction=0.2, dev_fraction=0.9)
