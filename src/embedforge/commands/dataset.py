@@ -100,7 +100,8 @@ def regenerate(
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
-    roundtrip_k: RoundtripK = None, overwrite: Overwrite = False, config: Config = None, dry_run: DryRun = False,
+    greedy_prompt: GreedyPrompt = None, roundtrip_k: RoundtripK = None, overwrite: Overwrite = False,
+    config: Config = None, dry_run: DryRun = False,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
@@ -110,6 +111,7 @@ def regenerate(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
         completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
+        greedy_prompt=greedy_prompt,
     )
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
