@@ -27,12 +27,14 @@ if TYPE_CHECKING:
 
 def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPlan:
     """The sampled pass and (when ``greedy_prompt`` is set) the greedy pass over ``chunks``, added up."""
-    from embedforge.generators import parse_spec, plan_generation
-    from embedforge.generators.preflight import check_generation
+    from embedforge.generators import load_prompt, parse_spec, plan_generation
+    from embedforge.generators.render import check_prompt_for
     from embedforge.generators.tokens import token_counter
 
-    check_generation(settings)
-    counter = token_counter(parse_spec(settings.llm))
+    spec = parse_spec(settings.llm)  # no key needed: nothing is called, and the cost is known before one is set
+    for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
+        check_prompt_for(load_prompt(name), spec.kind)
+    counter = token_counter(spec)
     plan = plan_generation(chunks, settings, counter)
     if settings.greedy_prompt:
         plan.add(plan_generation(chunks, greedy_settings(settings), counter))
@@ -48,9 +50,10 @@ def plan_sources(
         EmbedforgeError: no chunk was kept, or a bad spec/prompt.
     """
     from embedforge.corpus import chunk_documents
-    from embedforge.generators.preflight import check_generation
+    from embedforge.generators import load_prompt, parse_spec
 
-    check_generation(settings)
+    parse_spec(settings.llm)  # a bad spec or prompt fails before chunking
+    load_prompt(settings.prompt_name())
     with tempfile.TemporaryDirectory(prefix="embedforge-dry-run-") as folder:
         chunk_documents(list(sources), Path(folder), chunk_settings)
         chunks = read_chunks(Path(folder) / CHUNKS_FILE)
