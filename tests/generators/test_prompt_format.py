@@ -80,9 +80,17 @@ def test_a_field_no_backend_uses_is_an_error_naming_it(text: str, field: str, tm
     path.write_text(text + DEFAULT, encoding="utf-8")
     with pytest.raises(EmbedforgeError, match=rf"p\.toml: {field}: "):
         load_prompt(str(path))
-    path.write_text(DEFAULT.replace('title = "The honey bee colony"', 'titel = "x"', 1), encoding="utf-8")
+    path.write_text(DEFAULT.replace("[[examples]]\n", '[[examples]]\ntitel = "x"\n', 1), encoding="utf-8")
     with pytest.raises(EmbedforgeError, match=r"examples\[0\]\.titel: unknown"):
         load_prompt(str(path))
+    # A title the template does not show would reach no backend.
+    path.write_text(DEFAULT.replace("[[examples]]\n", '[[examples]]\ntitle = "Bees"\n', 1), encoding="utf-8")
+    with pytest.raises(EmbedforgeError, match=r"examples\[0\]\.title: the template does not use \{title\}"):
+        load_prompt(str(path))
+    shown = DEFAULT.replace("[[examples]]\n", '[[examples]]\ntitle = "Bees"\n', 1).replace(
+        "Passage: \"\"\"{context}", "Passage from {title}: \"\"\"{context}", 1)
+    path.write_text(shown, encoding="utf-8")
+    assert "Passage from Bees:" in load_prompt(str(path)).completion_text("Some text.", "Doc")
 
 
 def test_more_stops_than_openai_takes_is_an_error_for_openai_only(tmp_path: Path,

@@ -173,6 +173,11 @@ def _parse(data: dict[str, Any], source: str) -> Prompt:
     if not _placeholders(instruction, source, "instruction") <= {"n"}:
         raise EmbedforgeError(f"{source}: instruction: the only placeholder it may use is {{n}}")
     examples = tuple(_example(e, i, source) for i, e in enumerate(data.get("examples", [])))
+    for i, example in enumerate(data.get("examples", [])):
+        for key in ("title", "section"):
+            if key in example and key not in fields:
+                raise EmbedforgeError(f"{source}: examples[{i}].{key}: the template does not use {{{key}}}, so no "
+                                      f"backend would see it; add {{{key}}} to the template or remove the {key}")
     fence = tuple(str(f) for f in data.get("fence", []))
     if len(fence) != 2:
         raise EmbedforgeError(f"{source}: fence must be [open, close] markers around {{context}}")
