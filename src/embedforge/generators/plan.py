@@ -38,13 +38,14 @@ class CallPlan:
     tokens_in: int = 0
     max_tokens_out: int = 0
     resample_max: int = 0
+    resample_tokens_max: int = 0
     tokenizer: str = ""
     tokens_exact: bool = True
     cost_usd: float | None = None
 
     def add(self, other: CallPlan) -> None:
         """Add another pass (the greedy pass of a dataset) into this plan."""
-        for name in ("calls", "cached", "tokens_in", "max_tokens_out", "resample_max"):
+        for name in ("calls", "cached", "tokens_in", "max_tokens_out", "resample_max", "resample_tokens_max"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.tokens_exact = self.tokens_exact and other.tokens_exact
         if self.cost_usd is not None and other.cost_usd is not None:
@@ -60,8 +61,8 @@ class CallPlan:
                  f"input: {self.tokens_in} {tokens}, counted with {self.tokenizer}; "
                  f"output: at most {self.max_tokens_out} tokens"]
         if self.resample_max:
-            lines.append(f"up to {self.resample_max} more calls if some chunks' questions are all filtered "
-                         "(resampling)")
+            lines.append(f"up to {self.resample_max} more calls ({self.resample_tokens_max} input tokens) if some "
+                         "chunks' questions are all filtered (resampling: the same text again, another seed)")
         if self.cost_usd is not None:
             lines.append(f"cost: at most ${self.cost_usd:.4f} (input at its price, output at most max tokens)")
         return "\n".join(lines)
@@ -112,10 +113,12 @@ def plan_generation(
                 job = jobs[chunk.id]
                 hit = cache.get(job.key) if cache is not None else None
                 if hit is None:
+                    tokens = counter.count(backend.render(job.request))
                     plan.calls += 1
-                    plan.tokens_in += counter.count(backend.render(job.request))
+                    plan.tokens_in += tokens
                     plan.max_tokens_out += job.request.max_tokens
                     plan.resample_max += settings.resample - round_
+                    plan.resample_tokens_max += tokens * (settings.resample - round_)
                     continue
                 plan.cached += 1
                 if _needs_resample(chunk, Outcome(hit, cached=True), settings):
