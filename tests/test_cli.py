@@ -13,7 +13,8 @@ from embedforge.cli import main
 
 COMMANDS = [
     [], ["chunk"], ["corpus"], ["corpus", "fetch"], ["dataset"], ["dataset", "build"], ["dataset", "regenerate"],
-    ["dataset", "import"], ["dataset", "export"], ["train"], ["compare"], ["run"],
+    ["dataset", "import"], ["dataset", "export"], ["dataset", "preview"], ["prompt"], ["prompt", "show"], ["train"],
+    ["compare"], ["run"],
 ]
 
 

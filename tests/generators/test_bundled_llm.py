@@ -58,10 +58,14 @@ def test_bundled_questions_are_well_formed_and_cached(tmp_path: Path, sample_chu
     assert strict.counts.llm_calls == 0
     assert all(len(r.question.split()) <= 5 for r in strict.kept if r.question)
 
-    # A new prompt calls the LLM only for itself; the old prompt's entries stay.
+    # A renamed copy sends the same text: cached. An edited prompt calls the LLM only for itself; the old
+    # prompt's entries stay.
     custom = tmp_path / "terse.toml"
     default_toml = Path(__file__).parents[2] / "src/embedforge/generators/prompts/default.toml"
     custom.write_text(default_toml.read_text(encoding="utf-8").replace('name = "default"', 'name = "terse"'))
+    renamed = generate_questions(sample_chunks[:2], settings(tmp_path, prompt=str(custom)))
+    assert renamed.counts.llm_calls == 0 and {r.prompt_name for r in renamed.records} == {"terse"}
+    custom.write_text(custom.read_text(encoding="utf-8").replace("The question is specific, ", "", 1))
     other = generate_questions(sample_chunks[:2], settings(tmp_path, prompt=str(custom)))
     assert other.counts.llm_calls == 2 and {r.prompt_name for r in other.records} == {"terse"}
     again = generate_questions(sample_chunks, settings(tmp_path))

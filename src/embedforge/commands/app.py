@@ -33,7 +33,10 @@ corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifes
                          epilog=EXIT_CODES, rich_markup_mode=None)
 dataset_app = typer.Typer(help="Build, regenerate, import and export question/chunk datasets.",
                           no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
+prompt_app = typer.Typer(help="Prompts: show exactly what an LLM backend receives for a chunk.",
+                         no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(prompt_app, name="prompt")
 app.add_typer(dataset_app, name="dataset")
 
 Config = Annotated[Path | None, typer.Option("--config", help="Run configuration TOML; flags override its values.")]

@@ -26,6 +26,7 @@ GreedyPrompt = Annotated[str | None, typer.Option("--greedy-prompt", help="Also 
 MinWords = Annotated[int | None, typer.Option("--min-words", help="Fewest words in a kept question. [default: 4]")]
 MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in a kept question. [default: 40]")]
 Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question. [default: 2]")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the LLM calls, cache hits, input tokens and cost it would take; call no LLM, write nothing.")]
 RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off). [default: 10]")]
 
 
@@ -65,6 +66,7 @@ def build(
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
+    dry_run: DryRun = False,
 ) -> None:
     """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval."""
     from embedforge.corpus import ChunkSettings
@@ -80,6 +82,12 @@ def build(
     data = dataset_settings(config, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
                             roundtrip_k=roundtrip_k, roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
+    if dry_run:
+        from embedforge.dataset.dryrun import plan_sources
+
+        count, plan = plan_sources(sources, chunking, gen)
+        typer.echo(f"{count} chunks\n{plan.format()}")
+        return
     check_out_dir(out, "dataset", overwrite=overwrite)
     report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
 
@@ -92,7 +100,8 @@ def regenerate(
     timeout: Timeout = None, max_retries: Retries = None, temperature: Temperature = None,
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
-    roundtrip_k: RoundtripK = None, overwrite: Overwrite = False, config: Config = None,
+    greedy_prompt: GreedyPrompt = None, roundtrip_k: RoundtripK = None, overwrite: Overwrite = False,
+    config: Config = None, dry_run: DryRun = False,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
@@ -102,9 +111,16 @@ def regenerate(
         config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
         timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
         completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
+        greedy_prompt=greedy_prompt,
     )
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
+    if dry_run:
+        from embedforge.dataset.dryrun import plan_regenerate
+
+        count, plan = plan_regenerate(dataset, gen)
+        typer.echo(f"{count} chunks\n{plan.format()}")
+        return
     check_out_dir(out, "dataset", overwrite=overwrite)
     report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
 
@@ -140,3 +156,25 @@ def export(
     check_out_dir(out, "export", overwrite=overwrite)
     for path in export_dataset(dataset, out, format=format):
         typer.echo(str(path))
+
+
+@dataset_app.command("preview")
+def preview(
+    sources: Annotated[list[str], typer.Argument(help="A dataset folder, or documents to chunk.")],
+    prompt: Annotated[str, typer.Option("--prompt", help="The new prompt (TOML file or packaged name).")],
+    n: Annotated[int, typer.Option("-n", help="How many chunks (spread over the corpus).")] = 5,
+    current: Annotated[str | None, typer.Option("--current-prompt", help="Compare with this prompt. [default: the dataset's]")] = None,
+    llm: Llm = None, questions_per_chunk: PerChunk = None, temperature: Temperature = None, seed: Seed = None,
+    completions: Completions = None, cache: Cache = None,
+) -> None:
+    """Questions of a new prompt beside the current prompt's, for a few chunks (cached like any call)."""
+    import dataclasses
+
+    from embedforge.dataset.preview import _recorded_settings, preview_prompt
+
+    folder = Path(sources[0])
+    base = _recorded_settings(folder) if len(sources) == 1 and folder.is_dir() else None
+    given: dict[str, Any] = {k: v for k, v in dict(llm=llm, questions_per_chunk=questions_per_chunk, temperature=temperature,
+                                   seed=seed, completions=completions, cache=cache).items() if v is not None}
+    gen = generation_settings(None, **given) if base is None else dataclasses.replace(base, **given)
+    typer.echo(preview_prompt(sources, prompt, n=n, settings=gen, current_prompt=current).format())

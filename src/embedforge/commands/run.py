@@ -16,6 +16,7 @@ def run(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Folder holding the manifest's documents.")] = None,
     force: Annotated[str | None, typer.Option("--force", help="Redo this stage and those after it.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: SECTION.KEY=VALUE.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the dataset stage's LLM calls, cache hits, input tokens and cost; call no LLM, write nothing.")] = False,
 ) -> None:
     """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed.
 
@@ -28,6 +29,13 @@ def run(
 
     settings = load_config(config, set_ or ())
     folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
+    if dry_run:
+        from embedforge.dataset.dryrun import plan_sources
+        from embedforge.run_stages import documents
+
+        count, plan = plan_sources(documents(settings, folder), settings.chunk, settings.generate)
+        typer.echo(f"{count} chunks\n{plan.format()}")
+        return
     result = run_pipeline(settings, corpus_dir=folder, force=force)
     typer.echo(result.format())
     failed = _failed_questions(result.run_dir / "dataset" / "manifest.json")

@@ -1,18 +1,21 @@
 """generators stage: an LLM writes questions about each chunk.
 
 Public API: :func:`generate_questions` (and its async twin), :class:`GenerationSettings`,
-:class:`GenerationResult` / :class:`QuestionRecord`, :func:`load_prompt`, :func:`parse_spec`.
+:class:`GenerationResult` / :class:`QuestionRecord`, :func:`load_prompt`, :func:`parse_spec`,
+:func:`plan_generation` (the dry run: calls, cache hits, tokens, cost).
 """
 
 from __future__ import annotations
 
 from embedforge.generators.generate import agenerate_questions, generate_questions
+from embedforge.generators.plan import CallPlan, plan_generation
 from embedforge.generators.prompt import Prompt, load_prompt
 from embedforge.generators.records import GenerationCounts, GenerationResult, QuestionRecord
 from embedforge.generators.settings import GenerationSettings, default_cache_path
 from embedforge.generators.spec import LlmSpec, parse_spec
 
 __all__ = [
+    "CallPlan",
     "GenerationCounts",
     "GenerationResult",
     "GenerationSettings",
@@ -24,4 +27,5 @@ __all__ = [
     "generate_questions",
     "load_prompt",
     "parse_spec",
+    "plan_generation",
 ]

@@ -1,6 +1,6 @@
 """The LLM-call cache: one SQLite file, one row per finished generation.
 
-Keyed by our own hash of (chunk-text hash, prompt hash, LLM spec, generation
+Keyed by our own hash of (the exact text or messages sent, LLM spec, generation
 parameters), not LangChain's LLM cache, so the key is explicit and stable. The raw
 output is stored, so changing the parser or the filters re-uses it without calling
 the LLM. Each generation is committed as soon as it finishes (WAL journal), so a
@@ -45,11 +45,9 @@ class CachedGeneration:
     created_at: str
 
 
-def cache_key(chunk_text: str, prompt_hash: str, llm: str, params: dict[str, Any]) -> str:
-    """The cache key of one LLM call."""
-    return object_hash(
-        {"chunk": text_hash(chunk_text, 64), "prompt": prompt_hash, "llm": llm, "params": params}, 40
-    )
+def cache_key(sent_digest: str, llm: str, params: dict[str, Any]) -> str:
+    """The cache key of one LLM call: the digest of exactly what is sent (``Rendered.digest``), LLM, params."""
+    return object_hash({"sent": sent_digest, "llm": llm, "params": params}, 40)
 
 
 class GenerationCache:

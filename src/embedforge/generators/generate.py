@@ -21,6 +21,7 @@ from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.cache import GenerationCache, cache_key
 from embedforge.generators.filters import normalize, reject_reason
 from embedforge.generators.parsing import parse_slots
+from embedforge.generators.pricing import estimate_cost
 from embedforge.generators.prompt import Prompt, load_prompt
 from embedforge.generators.records import (
     FAILED,
@@ -29,7 +30,6 @@ from embedforge.generators.records import (
     GenerationCounts,
     GenerationResult,
     QuestionRecord,
-    estimate_cost,
 )
 from embedforge.generators.runner import Job, Outcome, RunOptions, RunStats, run_jobs
 from embedforge.generators.settings import GenerationSettings
@@ -50,7 +50,7 @@ def _jobs(
     for chunk in chunks:
         request = Request(prompt, chunk, n, temperature, settings.max_tokens * n, settings.seed + round_)
         params = backend.cache_params(request)
-        key = cache_key(chunk.text, prompt.hash, backend.spec.raw, params)
+        key = cache_key(backend.render(request).digest(), backend.spec.raw, params)
         jobs.setdefault(chunk.id, Job(key, request, params))
     return jobs
 

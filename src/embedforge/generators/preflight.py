@@ -1,7 +1,8 @@
 """Everything about question generation that can be checked before any work.
 
 :func:`check_generation` parses the LLM spec, looks for the API key an ``openai:`` spec
-needs, finds the bundled model's package or the local GGUF file, and loads the prompt,
+needs, finds the bundled model's package or the local GGUF file, and loads the prompts
+(refusing a field the backend cannot take),
 all without loading a model or calling one. ``dataset build`` and ``embedforge run``
 call it first, so a wrong ``--llm`` is one line before chunking, not after.
 """
@@ -12,6 +13,7 @@ import importlib.util
 
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.prompt import load_prompt
+from embedforge.generators.render import check_prompt_for
 from embedforge.generators.settings import GenerationSettings
 from embedforge.generators.spec import LlmSpec, parse_spec
 
@@ -31,5 +33,6 @@ def check_generation(settings: GenerationSettings) -> LlmSpec:
         from embedforge.generators.backends.openai import api_key
 
         api_key(spec)
-    load_prompt(settings.prompt_name())
+    for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
+        check_prompt_for(load_prompt(name), spec.kind)
     return spec

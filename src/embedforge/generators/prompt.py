@@ -1,21 +1,21 @@
-"""Prompts: a TOML file with a name, an instruction, a template, few-shot examples and stop sequences.
+"""Prompts: a TOML file with an instruction, a template, few-shot examples, a fence and stop sequences.
 
 The packaged prompts live in ``generators/prompts/``; ``--prompt FILE`` loads another.
-A prompt renders two ways: as one completion text for base models (instruction,
-the examples, then the chunk, ending at the answer cue) and as chat messages
-(instruction as system message, each example as a user/assistant pair). The
-fixed part comes first, so llama.cpp re-uses its evaluated prefix across chunks.
+Every field reaches every backend (``render.py`` lays them out): a completion model
+(bundled, ``llamacpp:``, ``--completions`` servers) gets one text, the instruction
+first, then each example's filled template and answer, then the chunk's template,
+ending at the answer cue; a chat model gets the instruction as the system message and
+each example as a user/assistant pair. The fixed part comes first, so llama.cpp
+re-uses its evaluated prefix across chunks. ``docs/prompts.md`` documents the format.
 
-The chunk sits between the prompt's ``fence`` markers; any fence marker inside
-the chunk is neutralised first, so a chunk cannot close its block and speak as
-the prompt.
+A key the format does not know (a typo such as ``instructions``, or the removed
+``header``) is an error naming it, never silently ignored. ``hash`` is computed over
+what the prompt renders from (not the name, comments or TOML layout), so two files
+that render the same text have the same hash; the cache key of each call is the hash
+of the exact text or messages sent (``render.Rendered.digest``).
 
-File fields: ``name``, ``instruction`` (the chat system message), ``header`` (optional
-first line of completion prompts: small base models follow examples better without
-a long instruction), ``template`` (placeholders ``{context}``, and
-optionally ``{title}``, ``{section}``, ``{n}``), ``fence = [open, close]``,
-``stop`` (``{next}`` is replaced by n+1), ``[[examples]]`` with ``context``, ``title``,
-``section``, ``questions``, ``language`` (default en) and ``only_same_language``.
+The chunk sits between the prompt's ``fence`` markers; any fence marker inside the
+chunk is neutralised first, so a chunk cannot close its block and speak as the prompt.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import string
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _FIELDS = {"context", "title", "section", "n"}
+_KEYS = {"name", "instruction", "template", "fence", "stop", "examples"}
+_EXAMPLE_KEYS = {"context", "questions", "title", "section", "language", "only_same_language"}
+_REMOVED = {"header": "its text belongs in `instruction`, which now reaches completion and chat models alike"}
 # Fence characters inside a chunk become look-alikes, so the chunk cannot close its block.
 _LOOKALIKE = str.maketrans({"<": "‹", ">": "›", "`": "ˋ", "#": "＃", '"': "”", "'": "’", "=": "＝"})
 
@@ -56,11 +59,10 @@ class Example:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A loaded prompt; ``hash`` is the content hash recorded with every question."""
+    """A loaded prompt; ``hash`` (over the fields it renders from) is recorded with every question."""
 
     name: str
     instruction: str
-    header: str
     template: str
     fence: tuple[str, str]
     stop: tuple[str, ...]
@@ -75,13 +77,12 @@ class Prompt:
     def fenced(self, text: str) -> str:
         """``text`` with every fence marker (any case) neutralised."""
         for marker in self.fence:
-            text = re.sub(
-                re.escape(marker),
-                lambda m: m.group(0).translate(_LOOKALIKE),
-                text,
-                flags=re.IGNORECASE,
-            )
+            text = re.sub(re.escape(marker), lambda m: m.group(0).translate(_LOOKALIKE), text, flags=re.IGNORECASE)
         return text
+
+    def instruction_text(self, n: int) -> str:
+        """The instruction for ``n`` questions ("" when the file has none)."""
+        return self.instruction.format(n=n).strip()
 
     def block(self, context: str, title: str, section: str, n: int) -> str:
         """The template filled for one passage."""
@@ -104,94 +105,105 @@ class Prompt:
         one leaves the prompt of every other chunk (and its cache entries) unchanged.
         """
         language = guess_language(context) or "en"
-        chosen = [
-            e for e in self.examples if e.questions and (not e.only_same_language or e.language == language)
-        ]
+        chosen = [e for e in self.examples if not e.only_same_language or e.language == language]
         if language != "en":
             chosen.sort(key=lambda e: e.language == language)
         return chosen
 
     def completion_text(self, context: str, title: str = "", section: str = "", n: int = 1) -> str:
-        """The whole completion prompt for one chunk, ending at the answer cue."""
-        parts = [self.header.format(n=n).strip(), ""] if self.header.strip() else []
+        """The whole completion prompt for one chunk: instruction, examples, the chunk, ending at the answer cue."""
+        instruction = self.instruction_text(n)
+        parts = [instruction, ""] if instruction else []
         for ex in self.examples_for(context):
-            if ex.questions:
-                parts += [self.block(ex.context, ex.title, ex.section, n) + self.answer(ex.questions, n), ""]
+            parts += [self.block(ex.context, ex.title, ex.section, n) + self.answer(ex.questions, n), ""]
         parts.append(self.block(context, title, section, n))
         return "\n".join(parts)
 
-    def chat_messages(
-        self, context: str, title: str = "", section: str = "", n: int = 1
-    ) -> list[tuple[str, str]]:
-        """(role, content) messages for a chat model."""
-        messages = [("system", self.instruction.format(n=n).strip())]
+    def chat_messages(self, context: str, title: str = "", section: str = "", n: int = 1) -> list[tuple[str, str]]:
+        """(role, content) messages for a chat model: the instruction as system message, examples as turns."""
+        instruction = self.instruction_text(n)
+        messages = [("system", instruction)] if instruction else []
         for ex in self.examples_for(context):
-            if ex.questions:
-                messages += [
-                    ("user", self.block(ex.context, ex.title, ex.section, n)),
-                    ("assistant", self.answer(ex.questions, n).strip()),
-                ]
+            messages += [
+                ("user", self.block(ex.context, ex.title, ex.section, n)),
+                ("assistant", self.answer(ex.questions, n).strip()),
+            ]
         messages.append(("user", self.block(context, title, section, n)))
         return messages
 
 
-def _parse(data: dict[str, Any], source: str) -> Prompt:
+def _placeholders(text: str, source: str, field: str) -> set[str]:
     try:
-        template = str(data["template"])
-        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-        if "context" not in fields or not fields <= _FIELDS:
-            raise EmbedforgeError(f"{source}: template must use {{context}} and only {sorted(_FIELDS)}")
-        examples = tuple(
-            Example(
-                str(e["context"]),
-                tuple(str(q) for q in e["questions"]),
-                str(e.get("title", "")),
-                str(e.get("section", "")),
-                str(e.get("language", "en")),
-                bool(e.get("only_same_language", False)),
-            )
-            for e in data.get("examples", [])
-        )
-        fence = tuple(str(f) for f in data.get("fence", []))
-        if len(fence) != 2:
-            raise EmbedforgeError(f"{source}: fence must be [open, close] markers around {{context}}")
-        return Prompt(
-            name=str(data["name"]),
-            instruction=str(data.get("instruction", "")),
-            header=str(data.get("header", "")),
-            template=template,
-            fence=(fence[0], fence[1]),
-            stop=tuple(str(s) for s in data.get("stop", [])),
-            examples=examples,
-            hash=object_hash(data),
-            source=source,
-        )
-    except KeyError as exc:
-        raise EmbedforgeError(
-            f"{source}: prompt file lacks {exc.args[0]!r}; see generators/prompts/default.toml"
-        ) from exc
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as exc:
+        raise EmbedforgeError(f"{source}: {field}: {exc}; write a literal brace as {{{{ or }}}}") from exc
+
+
+def _check_keys(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
+    for key in data:
+        if key in _REMOVED:
+            raise EmbedforgeError(f"{source}: {where}{key}: not a prompt field any more; {_REMOVED[key]}")
+        if key not in allowed:
+            raise EmbedforgeError(f"{source}: {where}{key}: unknown prompt field (would be ignored by every "
+                                  f"backend); use only {sorted(allowed)}, see docs/prompts.md")
+
+
+def _example(raw: Any, i: int, source: str) -> Example:
+    where = f"examples[{i}]."
+    if not isinstance(raw, dict):
+        raise EmbedforgeError(f"{source}: examples[{i}]: not a table; write it as [[examples]]")
+    _check_keys(raw, _EXAMPLE_KEYS, source, where)
+    questions = tuple(str(q) for q in raw.get("questions", []))
+    if "context" not in raw or not questions:
+        raise EmbedforgeError(f"{source}: {where}{'context' if 'context' not in raw else 'questions'}: missing "
+                              "or empty; every example needs a context and at least one question")
+    return Example(str(raw["context"]), questions, str(raw.get("title", "")), str(raw.get("section", "")),
+                   str(raw.get("language", "en")), bool(raw.get("only_same_language", False)))
+
+
+def _parse(data: dict[str, Any], source: str) -> Prompt:
+    _check_keys(data, _KEYS, source, "")
+    for key in ("name", "template"):
+        if key not in data:
+            raise EmbedforgeError(f"{source}: prompt file lacks {key!r}; see docs/prompts.md")
+    template, instruction = str(data["template"]), str(data.get("instruction", ""))
+    fields = _placeholders(template, source, "template")
+    if "context" not in fields or not fields <= _FIELDS:
+        raise EmbedforgeError(f"{source}: template must use {{context}} and only {sorted(_FIELDS)}")
+    if not _placeholders(instruction, source, "instruction") <= {"n"}:
+        raise EmbedforgeError(f"{source}: instruction: the only placeholder it may use is {{n}}")
+    examples = tuple(_example(e, i, source) for i, e in enumerate(data.get("examples", [])))
+    for i, example in enumerate(data.get("examples", [])):
+        for key in ("title", "section"):
+            if key in example and key not in fields:
+                raise EmbedforgeError(f"{source}: examples[{i}].{key}: the template does not use {{{key}}}, so no "
+                                      f"backend would see it; add {{{key}}} to the template or remove the {key}")
+    fence = tuple(str(f) for f in data.get("fence", []))
+    if len(fence) != 2:
+        raise EmbedforgeError(f"{source}: fence must be [open, close] markers around {{context}}")
+    stop = tuple(str(s) for s in data.get("stop", []))
+    rendered_from = {"instruction": instruction.strip(), "template": template, "fence": list(fence),
+                     "stop": list(stop), "examples": [asdict(e) for e in examples]}
+    return Prompt(name=str(data["name"]), instruction=instruction, template=template, fence=(fence[0], fence[1]),
+                  stop=stop, examples=examples, hash=object_hash(rendered_from), source=source)
 
 
 def load_prompt(name_or_path: str | None = None) -> Prompt:
     """Load a packaged prompt by name (``default``, ``multi``) or a TOML file by path.
 
     Raises:
-        EmbedforgeError: unknown name, missing or malformed file.
+        EmbedforgeError: unknown name, missing or malformed file, an unknown field.
     """
     name = name_or_path or "default"
     path = Path(name).expanduser()
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            raise EmbedforgeError(
-                f"--prompt {name}: file not found; give a prompt .toml file or a packaged name"
-            )
+            raise EmbedforgeError(f"--prompt {name}: file not found; give a prompt .toml file or a packaged name")
         raw, source = path.read_text(encoding="utf-8"), str(path)
     else:
         packaged = resources.files("embedforge.generators") / "prompts" / f"{name}.toml"
         if not packaged.is_file():
-            raise EmbedforgeError(
-                f"--prompt {name}: no such packaged prompt; use default, multi or a .toml file"
-            )
+            raise EmbedforgeError(f"--prompt {name}: no such packaged prompt; use default, multi or a .toml file")
         raw, source = packaged.read_text(encoding="utf-8"), f"packaged:{name}"
     try:
         data = tomllib.loads(raw)

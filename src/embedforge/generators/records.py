@@ -11,15 +11,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KEPT, FILTERED, FAILED = "kept", "filtered", "failed"
-# USD per million (input, output) tokens, for the cost estimate of `openai:` runs.
-PRICES = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-3.5-turbo": (0.50, 1.50),
-}
 
 
 @dataclass(frozen=True)
@@ -80,14 +71,6 @@ class GenerationCounts:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def estimate_cost(llm: str, tokens_in: int, tokens_out: int) -> float | None:
-    """USD for an ``openai:MODEL`` run with a known price, else None."""
-    if not llm.startswith("openai:"):
-        return None
-    price = PRICES.get(llm.split(":", 1)[1])
-    return None if price is None else round((tokens_in * price[0] + tokens_out * price[1]) / 1e6, 6)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 from embedforge.corpus.record import Chunk
 from embedforge.generators.prompt import Prompt
+from embedforge.generators.render import Rendered, render
 from embedforge.generators.spec import LlmSpec
 
 
@@ -51,6 +52,10 @@ class Backend(ABC):
     def mode(self) -> str:
         """``completion`` or ``chat``: how the prompt is rendered (part of the cache key)."""
         return "completion"
+
+    def render(self, request: Request) -> Rendered:
+        """Exactly what this backend sends for ``request`` (its digest is part of the cache key)."""
+        return render(request.prompt, request.chunk, request.n, self.mode)
 
     @property
     def secrets(self) -> tuple[str, ...]:

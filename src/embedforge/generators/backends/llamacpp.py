@@ -81,9 +81,8 @@ class LlamaCppBackend(Backend):
         self.context_hint = context_hint
 
     def _call(self, request: Request) -> Completion:
-        chunk = request.chunk
-        text = request.prompt.completion_text(chunk.text, chunk.title, chunk.section or "", request.n)
-        block = request.prompt.block(chunk.text, chunk.title, chunk.section or "", request.n)
+        rendered = self.render(request)
+        text, block = rendered.text or "", rendered.block
         with _LOCK:
             llm = _model(self.path, context_size(self.context_hint), request.seed)
             tokens_in = len(llm.client.tokenize(text.encode("utf-8")))
@@ -92,7 +91,7 @@ class LlamaCppBackend(Backend):
             _MODEL["prefix"].prepare(llm.client, text, block)
             output = llm.invoke(
                 text,
-                stop=request.prompt.stops(request.n),
+                stop=list(rendered.stop),
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
                 seed=request.seed,

@@ -73,18 +73,16 @@ class OpenAIBackend(Backend):
         return self._clients[key]
 
     async def complete(self, request: Request) -> Completion:
-        chunk, stops = request.chunk, request.prompt.stops(request.n)
-        client = self._client(request)
+        rendered = self.render(request)
+        stops, client = list(rendered.stop), self._client(request)
         if self.completions:
-            text = request.prompt.completion_text(chunk.text, chunk.title, chunk.section or "", request.n)
-            result = await client.agenerate([text], stop=stops)
+            result = await client.agenerate([rendered.text or ""], stop=stops)
             usage = (result.llm_output or {}).get("token_usage", {})
             output = result.generations[0][0].text
             return Completion(
                 output, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
             )
-        messages = request.prompt.chat_messages(chunk.text, chunk.title, chunk.section or "", request.n)
-        message = await client.ainvoke(messages, stop=stops)
+        message = await client.ainvoke(list(rendered.messages or ()), stop=stops)
         usage = message.usage_metadata or {}
         content = message.content if isinstance(message.content, str) else str(message.content)
         return Completion(content, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))

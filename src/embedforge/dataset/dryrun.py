@@ -1,0 +1,76 @@
+"""``--dry-run`` of ``dataset build`` / ``regenerate`` and ``embedforge run``: the calls a dataset would cost.
+
+A dataset asks the LLM twice per chunk in the default recipe: the sampled pass and
+the greedy pass (``questions.greedy_settings``). :func:`plan_chunks` plans both with
+:func:`embedforge.generators.plan_generation` and adds them up; :func:`plan_sources`
+chunks documents into a temporary folder first (nothing is written to ``--out``);
+:func:`plan_regenerate` reads a dataset folder's chunks. No LLM is called.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embedforge.corpus.record import Chunk, read_chunks
+from embedforge.dataset.questions import greedy_settings
+from embedforge.dataset.writer import CHUNKS_FILE
+from embedforge.errors import EmbedforgeError
+
+if TYPE_CHECKING:
+    from embedforge.corpus import ChunkSettings
+    from embedforge.generators import CallPlan, GenerationSettings
+
+
+def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPlan:
+    """The sampled pass and (when ``greedy_prompt`` is set) the greedy pass over ``chunks``, added up."""
+    from embedforge.generators import load_prompt, parse_spec, plan_generation
+    from embedforge.generators.render import check_prompt_for
+    from embedforge.generators.tokens import token_counter
+
+    spec = parse_spec(settings.llm)  # no key needed: nothing is called, and the cost is known before one is set
+    for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
+        check_prompt_for(load_prompt(name), spec.kind)
+    counter = token_counter(spec)
+    plan = plan_generation(chunks, settings, counter)
+    if settings.greedy_prompt:
+        plan.add(plan_generation(chunks, greedy_settings(settings), counter))
+    return plan
+
+
+def plan_sources(
+    sources: Sequence[str | os.PathLike[str]], chunk_settings: ChunkSettings, settings: GenerationSettings
+) -> tuple[int, CallPlan]:
+    """Chunk ``sources`` into a temporary folder and plan the dataset's calls: (chunks, plan).
+
+    Raises:
+        EmbedforgeError: no chunk was kept, or a bad spec/prompt.
+    """
+    from embedforge.corpus import chunk_documents
+    from embedforge.generators import load_prompt, parse_spec
+
+    parse_spec(settings.llm)  # a bad spec or prompt fails before chunking
+    load_prompt(settings.prompt_name())
+    with tempfile.TemporaryDirectory(prefix="embedforge-dry-run-") as folder:
+        chunk_documents(list(sources), Path(folder), chunk_settings)
+        chunks = read_chunks(Path(folder) / CHUNKS_FILE)
+    if not chunks:
+        raise EmbedforgeError(f"{', '.join(map(str, sources))}: no chunks were kept; check the documents and settings")
+    return len(chunks), plan_chunks(chunks, settings)
+
+
+def plan_regenerate(dataset_dir: str | os.PathLike[str], settings: GenerationSettings) -> tuple[int, CallPlan]:
+    """Plan ``regenerate``'s calls over a dataset folder's chunks: (chunks, plan).
+
+    Raises:
+        EmbedforgeError: the folder has no ``chunks.jsonl``.
+    """
+    path = Path(dataset_dir) / CHUNKS_FILE
+    if not path.is_file():
+        raise EmbedforgeError(f"{dataset_dir}: no {CHUNKS_FILE}; regenerate needs a folder written by "
+                              "`embedforge dataset build`")
+    chunks = read_chunks(path)
+    return len(chunks), plan_chunks(chunks, settings)

@@ -1,0 +1,78 @@
+"""Input tokens of a rendered call, for the dry run: the backend's tokenizer where there is one.
+
+In-process GGUF models (``bundled``, ``llamacpp:``) are counted with llama.cpp's own
+tokenizer, loaded with ``vocab_only=True`` (the vocabulary, no weights: well under a
+second), exactly as the backend counts a real call's ``tokens_in``. OpenAI models are
+counted with tiktoken when its encoding is available offline (plus OpenAI's per-message
+overhead for chat). Anything else is estimated at 4 characters a token, and said so.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from embedforge.generators.render import Rendered
+from embedforge.generators.spec import LlmSpec
+
+log = logging.getLogger(__name__)
+CHARS_PER_TOKEN = 4
+MESSAGE_OVERHEAD = 4  # tokens OpenAI adds per chat message (role and separators)
+REPLY_PRIMING = 3  # tokens OpenAI adds to prime the reply
+
+
+@dataclass(frozen=True)
+class TokenCounter:
+    """``count(text) -> tokens``; ``name`` says which tokenizer; ``exact`` is False for the estimate."""
+
+    name: str
+    exact: bool
+    count_text: Callable[[str], int]
+
+    def count(self, rendered: Rendered) -> int:
+        """Input tokens of one call."""
+        if rendered.mode == "completion":
+            return self.count_text(rendered.text or "")
+        messages = rendered.messages or ()
+        return sum(self.count_text(content) + MESSAGE_OVERHEAD for _, content in messages) + REPLY_PRIMING
+
+
+def _estimate(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def _gguf_counter(path: str) -> TokenCounter:
+    from llama_cpp import Llama
+
+    vocab = Llama(model_path=path, vocab_only=True, verbose=False)
+    # As LlamaCppBackend counts tokens_in: tokenize(text) with the BOS token.
+    return TokenCounter("llama.cpp", True, lambda text: len(vocab.tokenize(text.encode("utf-8"))))
+
+
+def _tiktoken_counter(model: str) -> TokenCounter | None:
+    try:
+        import tiktoken
+
+        encoding = tiktoken.encoding_for_model(model)
+    except Exception as exc:  # no tiktoken, unknown model, or its encoding file cannot be fetched offline
+        log.info("tiktoken unavailable for %s (%s); estimating tokens", model, exc)
+        return None
+    return TokenCounter(f"tiktoken {encoding.name}", True, lambda text: len(encoding.encode(text)))
+
+
+def token_counter(spec: LlmSpec) -> TokenCounter:
+    """The best counter for ``spec``: llama.cpp for GGUF models, tiktoken for OpenAI, else the estimate."""
+    if spec.local:
+        from embedforge.generators.backends.llamacpp import bundled_gguf_path
+
+        try:
+            return _gguf_counter(bundled_gguf_path() if spec.kind == "bundled" else spec.model)
+        except Exception as exc:  # a broken file: the real run will say so; here estimate
+            log.warning("%s: cannot load the tokenizer (%s); estimating tokens", spec.raw, exc)
+    elif spec.kind == "openai":
+        counter = _tiktoken_counter(spec.model)
+        if counter is not None:
+            return counter
+    return TokenCounter(f"estimate ({CHARS_PER_TOKEN} characters a token)", False, _estimate)
