@@ -36,6 +36,7 @@ else:  # pragma: no cover
 
 from embedforge.corpus import ChunkSettings
 from embedforge.dataset import DatasetSettings
+from embedforge.engine import EngineSettings, engine_settings
 from embedforge.evaluation import CompareSettings
 from embedforge.generators import GenerationSettings
 from embedforge.training import TrainSettings
@@ -64,6 +65,7 @@ class RunConfig:
     dataset: DatasetSettings = field(default_factory=DatasetSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
+    engine: EngineSettings = field(default_factory=EngineSettings)  # how, not what: in no stage key
     handwritten: str | None = None
     source_path: str | None = None
 
@@ -134,6 +136,7 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     if unknown:
         raise EmbedforgeError(f"{where}: unknown key {sorted(unknown)[0]!r}; known sections: {', '.join(SECTIONS)}")
     top = {k: v for k, v in data.items() if k not in SECTIONS}
+    top["engine"] = engine_settings(data.get("engine"), f"{where} [engine]")
     sections: dict[str, Any] = {
         k: settings_from_dict(_section_type(k), data.get(k, {}), f"{where} [{k}]") for k in SECTIONS
     }
@@ -200,6 +203,8 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def _plain(obj: Any) -> Any:
+    if isinstance(obj, EngineSettings):
+        return obj.model_dump()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):

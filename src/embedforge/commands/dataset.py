@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from embedforge.cli import Config, Overwrite, dataset_app, section_settings
+from embedforge.commands.engine_options import Engine, RayAddress, engine_for
 
 Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL [default: bundled]")]
 Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name. [default: multi, or default with one question per chunk]")]
@@ -65,6 +66,8 @@ def build(
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
+    engine: Engine = None,
+    ray_address: RayAddress = None,
 ) -> None:
     """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval."""
     from embedforge.corpus import ChunkSettings
@@ -81,7 +84,10 @@ def build(
                             roundtrip_k=roundtrip_k, roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
     check_out_dir(out, "dataset", overwrite=overwrite)
-    report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
+    from embedforge.engine import use_engine
+
+    with use_engine(engine_for(config, engine, ray_address)):
+        report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("regenerate")
@@ -93,6 +99,7 @@ def regenerate(
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     roundtrip_k: RoundtripK = None, overwrite: Overwrite = False, config: Config = None,
+    engine: Engine = None, ray_address: RayAddress = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
@@ -106,7 +113,10 @@ def regenerate(
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
     check_out_dir(out, "dataset", overwrite=overwrite)
-    report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
+    from embedforge.engine import use_engine
+
+    with use_engine(engine_for(config, engine, ray_address)):
+        report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("import")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from embedforge.cli import app
+from embedforge.commands.engine_options import Engine, RayAddress
 
 
 @app.command("run")
@@ -16,6 +17,8 @@ def run(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Folder holding the manifest's documents.")] = None,
     force: Annotated[str | None, typer.Option("--force", help="Redo this stage and those after it.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: SECTION.KEY=VALUE.")] = None,
+    engine: Engine = None,
+    ray_address: RayAddress = None,
 ) -> None:
     """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed.
 
@@ -24,9 +27,11 @@ def run(
     import os
 
     from embedforge.config import load_config
+    from embedforge.engine import engine_from_flags
     from embedforge.pipeline import run as run_pipeline
 
     settings = load_config(config, set_ or ())
+    settings.engine = engine_from_flags(engine, ray_address, settings.engine)
     folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
     result = run_pipeline(settings, corpus_dir=folder, force=force)
     typer.echo(result.format())
