@@ -54,3 +54,14 @@ def test_the_local_engine_never_imports_ray(tmp_path: Path) -> None:
     summary = chunk_documents([doc], tmp_path / "out", settings)
     assert summary.chunks_kept == 1
     assert "ray" not in sys.modules
+
+
+def test_a_bad_engine_flag_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from embedforge.cli import main
+
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Title\n\nSome words.\n", encoding="utf-8")
+    assert main(["chunk", str(doc), "--out", str(tmp_path / "out"), "--engine", "dask"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--engine kind" in err and "local or ray" in err, err
+    assert not (tmp_path / "out" / "chunks.jsonl").exists()
