@@ -44,6 +44,7 @@ else:  # pragma: no cover
 
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.dataset.settings import DatasetSettings
+from embedforge.engine import EngineSettings
 from embedforge.evaluation.settings import CompareSettings
 from embedforge.generators.settings import GenerationSettings
 from embedforge.training.settings import TrainSettings
@@ -74,6 +75,7 @@ class RunConfig(Settings):
     dataset: DatasetSettings = field(default_factory=DatasetSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
+    engine: EngineSettings = field(default_factory=EngineSettings)  # how, not what: in no stage key
     source_path: str | None = None  # set by load_config: the file, for error messages
 
     def check(self) -> None:
@@ -185,6 +187,8 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def _plain(obj: Any) -> Any:
+    if isinstance(obj, EngineSettings):
+        return obj.model_dump()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):

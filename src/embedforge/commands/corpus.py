@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from embedforge.commands.app import Config, Overwrite, app, corpus_app, section_settings
+from embedforge.commands.engine_options import Engine, RayAddress, engine_for
 
 
 @app.command("chunk")
@@ -20,6 +21,8 @@ def chunk(
     strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first bad document. [default: no-strict]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
+    engine: Engine = None,
+    ray_address: RayAddress = None,
 ) -> None:
     """Load, clean and chunk documents into OUT/chunks.jsonl."""
     from embedforge.config import to_dict
@@ -33,7 +36,10 @@ def chunk(
         embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
     check_out_dir(out, "chunks", overwrite=overwrite)
-    summary = chunk_documents(sources, out, settings)
+    from embedforge.engine import use_engine
+
+    with use_engine(engine_for(config, engine, ray_address)):
+        summary = chunk_documents(sources, out, settings)
     write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
     if not summary.ok:

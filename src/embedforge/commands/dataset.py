@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from embedforge.commands.app import Config, Overwrite, dataset_app, section_settings
+from embedforge.commands.engine_options import Engine, RayAddress, engine_for
 
 Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL [default: bundled]")]
 Prompt = Annotated[str | None, typer.Option("--prompt", help="Prompt file (TOML), or a packaged prompt name. [default: multi, or default with one question per chunk]")]
@@ -67,6 +68,8 @@ def build(
     overwrite: Overwrite = False,
     config: Config = None,
     dry_run: DryRun = False,
+    engine: Engine = None,
+    ray_address: RayAddress = None,
 ) -> None:
     """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval."""
     from embedforge.corpus import ChunkSettings
@@ -89,7 +92,10 @@ def build(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     check_out_dir(out, "dataset", overwrite=overwrite)
-    report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
+    from embedforge.engine import use_engine
+
+    with use_engine(engine_for(config, engine, ray_address)):
+        report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("regenerate")
@@ -101,7 +107,7 @@ def regenerate(
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     greedy_prompt: GreedyPrompt = None, roundtrip_k: RoundtripK = None, overwrite: Overwrite = False,
-    config: Config = None, dry_run: DryRun = False,
+    config: Config = None, dry_run: DryRun = False, engine: Engine = None, ray_address: RayAddress = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split."""
     from embedforge.dataset import regenerate as regenerate_dataset
@@ -122,7 +128,10 @@ def regenerate(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     check_out_dir(out, "dataset", overwrite=overwrite)
-    report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
+    from embedforge.engine import use_engine
+
+    with use_engine(engine_for(config, engine, ray_address)):
+        report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
 
 
 @dataset_app.command("import")

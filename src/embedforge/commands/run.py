@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from embedforge.commands.app import app
+from embedforge.commands.engine_options import Engine, RayAddress
 
 
 @app.command("run")
@@ -17,6 +18,8 @@ def run(
     force: Annotated[str | None, typer.Option("--force", help="Redo this stage and those after it.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: SECTION.KEY=VALUE.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the dataset stage's LLM calls, cache hits, input tokens and cost; call no LLM, write nothing.")] = False,
+    engine: Engine = None,
+    ray_address: RayAddress = None,
 ) -> None:
     """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed.
 
@@ -25,9 +28,11 @@ def run(
     import os
 
     from embedforge.config import load_config
+    from embedforge.engine import engine_from_flags
     from embedforge.pipeline import run as run_pipeline
 
     settings = load_config(config, set_ or ())
+    settings.engine = engine_from_flags(engine, ray_address, settings.engine)
     folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
     if dry_run:
         from embedforge.dataset.dryrun import plan_sources

@@ -13,15 +13,17 @@ import logging
 import os
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.filters import ChunkFilter
-from embedforge.corpus.isolation import IsolatedParser
+from embedforge.corpus.isolation import ChunkedDocument, IsolatedParser
 from embedforge.corpus.settings import ChunkSettings
-from embedforge.corpus.sources import SourceFailure, iter_sources
+from embedforge.corpus.sources import SourceDocument, SourceFailure, iter_sources
+from embedforge.engine import current_engine
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
 from embedforge.progress import bar, logs_above_bars
@@ -98,20 +100,15 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     chunker = Chunker(settings)  # loads (or downloads) the tokenizer now: a bad embedder fails before any document
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
-    with IsolatedParser(settings.limits, settings, chunker) as parser, atomic_open_text(output) as out, \
-            logs_above_bars():
-        for item in bar(items, desc="chunking", unit="doc", show=len(items) > 1):
-            if isinstance(item, SourceFailure):
-                _fail(summary, settings, item.label, item.reason)
-                continue
-            try:
-                document = parser.chunk(item.path, item.kind, item.label)
-            except EmbedforgeError as exc:
-                _fail(summary, settings, item.label, str(exc))
+    with atomic_open_text(output) as out, logs_above_bars(), closing(_chunked(items, settings, chunker)) as documents:
+        for item, document in zip(bar(items, desc="chunking", unit="doc", show=len(items) > 1), documents,
+                                  strict=True):
+            if isinstance(document, EmbedforgeError):
+                _fail(summary, settings, item.label, str(document))
                 continue
             summary.documents_read += 1
             summary.warnings += document.warnings
-            for chunk, tokens in document.chunks:
+            for chunk, tokens in document.chunks:  # filtered here, in document order, whatever the engine
                 reason = keep.reason_to_drop(chunk.text, tokens)
                 if reason is not None:
                     dropped[reason] += 1
@@ -123,6 +120,29 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     log.info("corpus: %d documents, %d chunks kept, %d failed", summary.documents_read, summary.chunks_kept,
              len(summary.failures))
     return summary
+
+
+def _chunked(items: list[SourceDocument | SourceFailure], settings: ChunkSettings,
+             chunker: Chunker) -> Generator[ChunkedDocument | EmbedforgeError, None, None]:
+    """Each item's chunked document, or its error, in order: here, or on Ray (``--engine ray``)."""
+    engine = current_engine()
+    if engine.is_ray:
+        from embedforge.corpus.ray_stage import chunk_on_ray
+
+        found = [item for item in items if isinstance(item, SourceDocument)]
+        results = chunk_on_ray(found, settings, engine)
+        for item in items:
+            yield EmbedforgeError(item.reason) if isinstance(item, SourceFailure) else next(results)
+        return
+    with IsolatedParser(settings.limits, settings, chunker) as parser:
+        for item in items:
+            if isinstance(item, SourceFailure):
+                yield EmbedforgeError(item.reason)
+                continue
+            try:
+                yield parser.chunk(item.path, item.kind, item.label)
+            except EmbedforgeError as exc:
+                yield exc
 
 
 def _fail(summary: CorpusSummary, settings: ChunkSettings, label: str, reason: str) -> None:

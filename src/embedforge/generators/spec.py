@@ -6,6 +6,7 @@ Forms:
     ``llamacpp:PATH.gguf``             any local GGUF model, in-process.
     ``openai:MODEL``                   OpenAI's API (key from ``OPENAI_API_KEY``).
     ``openai-compatible:MODEL@URL``    vLLM, Ollama, a llama.cpp server... at ``URL`` (e.g. http://host:8000/v1).
+    ``vllm:MODEL``                     a Hugging Face model run by vLLM on Ray GPU workers (``--engine ray``).
 
 The spec string never holds a key, so it is safe to record in caches and manifests.
 """
@@ -19,7 +20,7 @@ from urllib.parse import urlparse
 
 from embedforge.errors import EmbedforgeError
 
-KINDS = ("bundled", "llamacpp", "openai", "openai-compatible")
+KINDS = ("bundled", "llamacpp", "openai", "openai-compatible", "vllm")
 _HELP = "use bundled, llamacpp:PATH.gguf, openai:MODEL or openai-compatible:MODEL@URL"
 
 
@@ -58,7 +59,7 @@ def parse_spec(spec: str) -> LlmSpec:
         if not path.is_file():
             raise EmbedforgeError(f"--llm {spec!r}: {path} not found; give the path of a .gguf model file")
         return LlmSpec(kind, str(path), None, text)
-    if kind == "openai":
+    if kind in ("openai", "vllm"):
         return LlmSpec(kind, rest, None, text)
     match = re.match(r"^(?P<model>[^@]+)@(?P<url>https?://\S+)$", rest)
     parsed = urlparse(match["url"]) if match else None

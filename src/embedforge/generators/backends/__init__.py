@@ -17,6 +17,10 @@ def make_backend(spec: str | LlmSpec, *, timeout: float = 120.0, completions: bo
         from embedforge.generators.backends.llamacpp import LlamaCppBackend
 
         return LlamaCppBackend(parsed)
+    if parsed.kind == "vllm":
+        from embedforge.generators.backends.vllm import VllmBackend
+
+        return VllmBackend(parsed)
     from embedforge.generators.backends.openai import OpenAIBackend
 
     return OpenAIBackend(parsed, timeout=timeout, completions=completions)

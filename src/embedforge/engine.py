@@ -1,0 +1,133 @@
+"""Where the corpus and question stages run: here (``local``) or on a Ray cluster (``ray``).
+
+The engine says *how* work is executed, never *what* is computed: a Ray run writes the same
+``chunks.jsonl``, questions and split as a local one. So it is kept out of the stage settings
+(and out of every settings fingerprint and cache key): switching engines never re-runs a stage
+that is up to date. It is set for a block of code with :func:`use_engine` (the CLI does this
+around a command; ``embedforge run`` from the ``[engine]`` table of the run configuration), and
+the stages ask :func:`current_engine`. Ray is imported only by :func:`connect`, i.e. only when
+``kind = "ray"`` was chosen; the default install does not have it (``pip install embedforge[ray]``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from embedforge.errors import EmbedforgeError
+
+log = logging.getLogger(__name__)
+
+
+class EngineSettings(BaseModel):
+    """The ``[engine]`` table / ``--engine`` and ``--ray-address`` flags.
+
+    Attributes:
+        kind: ``local`` (this process and its parsing worker) or ``ray``.
+        ray_address: a running cluster (``ray://host:10001``, ``host:6379`` or ``auto``); None starts
+            a private one-machine Ray for the run (``ray.init()``) and stops it afterwards.
+        workers: corpus-stage parse workers (Ray actors); None = one per CPU of the cluster.
+        llm_workers: generation actors (each holds one model or one HTTP client); None = 1 for an
+            in-process GGUF model per CPU pair, else 1 (an HTTP client overlaps calls itself).
+        llm_concurrency: LLM calls in flight per generation actor over HTTP (the in-process model
+            takes one at a time); None = the generation settings' ``concurrency``.
+        gpus_per_llm_worker: GPUs per vLLM engine actor (``vllm:MODEL`` specs).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    workers: int | None = Field(default=None, ge=1)
+    llm_workers: int | None = Field(default=None, ge=1)
+    llm_concurrency: int | None = Field(default=None, ge=1)
+    gpus_per_llm_worker: float = Field(default=1.0, gt=0)
+
+    @property
+    def is_ray(self) -> bool:
+        return self.kind == "ray"
+
+
+_CURRENT: contextvars.ContextVar[EngineSettings | None] = contextvars.ContextVar("embedforge_engine", default=None)
+
+
+def engine_settings(data: dict[str, Any] | EngineSettings | None, where: str = "[engine]") -> EngineSettings:
+    """Validate an ``[engine]`` table; EmbedforgeError naming the first bad key or value."""
+    if isinstance(data, EngineSettings):
+        return data
+    try:
+        return EngineSettings.model_validate(data or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "engine"
+        raise EmbedforgeError(f"{where} {key}: {first['msg']}; kind is local or ray, "
+                              "ray_address a cluster address, workers a count >= 1") from exc
+
+
+def engine_from_flags(engine: str | None, ray_address: str | None,
+                      base: EngineSettings | None = None) -> EngineSettings:
+    """``--engine`` / ``--ray-address`` over ``base`` (the configuration's ``[engine]``); an address implies ray."""
+    values = dict((base or EngineSettings()).model_dump())
+    if engine is not None:
+        values["kind"] = engine
+    if ray_address is not None:
+        values["ray_address"] = ray_address
+        values["kind"] = engine or "ray"
+    return engine_settings(values, where="--engine")
+
+
+def current_engine() -> EngineSettings:
+    """The engine of the code running now (``local`` unless inside :func:`use_engine`)."""
+    return _CURRENT.get() or EngineSettings()
+
+
+@contextlib.contextmanager
+def use_engine(settings: EngineSettings | None) -> Iterator[EngineSettings]:
+    """Run the enclosed stages on ``settings`` (None: leave the engine as it is)."""
+    if settings is None:
+        yield current_engine()
+        return
+    token = _CURRENT.set(settings)
+    try:
+        yield settings
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextlib.contextmanager
+def connect(settings: EngineSettings) -> Iterator[Any]:
+    """The ``ray`` module, connected to the cluster of ``settings``, for the enclosed block.
+
+    Joins ``ray_address`` (or, without one, starts a private one-machine Ray) on first use and
+    stays connected until this process exits (Ray shuts itself down then), so the corpus stage and
+    the question passes of one command share one connection. Raises EmbedforgeError when Ray is not
+    installed or the cluster cannot be reached.
+    """
+    try:
+        import ray
+    except ImportError as exc:
+        raise EmbedforgeError("--engine ray: Ray is not installed; pip install 'embedforge[ray]'") from exc
+    if not ray.is_initialized():
+        private: dict[str, Any] = {} if settings.ray_address else {"include_dashboard": False}
+        try:
+            ray.init(address=settings.ray_address, logging_level=logging.WARNING, log_to_driver=False,
+                     configure_logging=False, **private)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise EmbedforgeError(f"--ray-address {settings.ray_address}: cannot connect to Ray ({exc}); "
+                                  "start it with `ray start --head` or check the address") from exc
+        log.info("ray: connected (%s), resources %s", settings.ray_address or "private", ray.cluster_resources())
+    _quiet_data(ray)
+    yield ray
+
+
+def _quiet_data(ray: Any) -> None:
+    """Ray Data's progress bars and per-operator logs off: embedforge draws its own bar."""
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    context.verbose_stats_logs = False

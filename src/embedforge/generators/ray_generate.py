@@ -1,0 +1,161 @@
+"""The LLM calls of the question stage as a Ray Data stage (``--engine ray``).
+
+Same contract as :func:`embedforge.generators.runner.run_jobs`: the cache is read on the
+driver first, so only uncached calls go to the cluster; the rest become rows of a Ray Data
+``map_batches`` run by a pool of actors, and every answer is written to the cache on the
+driver as its block arrives, so a killed driver loses only the calls in flight (at most one
+block per actor, and the blocks Ray Data had finished but not yet handed over).
+
+Actors by spec: an in-process GGUF model (``bundled``, ``llamacpp:``) is loaded once per
+actor and answers one call at a time (one row per block); an HTTP backend (``openai:``,
+``openai-compatible:``) keeps ``llm_concurrency`` async calls in flight per actor; ``vllm:MODEL``
+runs vLLM engines on GPU workers through ``ray.data.llm`` (:mod:`.ray_vllm`).
+
+Why the one SQLite file stays on the driver: the workers only compute; one writer means no
+lock contention and no network file system under SQLite (whose locking is unsafe on NFS), the
+cache file needs no shared storage, and "what is done" is exactly "what the driver committed".
+Answers are small (a few hundred bytes), so shipping them to the driver costs nothing next to
+the call. A store that survives many writers (Postgres, Redis) would only pay off if the driver's
+single commit per answer became the bottleneck, at thousands of answers per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+from embedforge import progress
+from embedforge.engine import EngineSettings, connect
+from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends import Backend, make_backend
+from embedforge.generators.cache import GenerationCache
+from embedforge.generators.retry import CallFailed, call_with_retries
+from embedforge.generators.runner import Job, Outcome, RunOptions, RunStats
+from embedforge.redact import remove_secrets
+
+log = logging.getLogger(__name__)
+
+
+class LlmActor:
+    """A Ray Data actor: one backend (one loaded model, or one HTTP client), kept for the actor's life."""
+
+    def __init__(self, spec: str, timeout: float, completions: bool, options: RunOptions, concurrency: int) -> None:
+        self.backend = make_backend(spec, timeout=timeout, completions=completions)
+        self.options = options
+        self.concurrency = concurrency if self.backend.remote else 1
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        requests = [pickle.loads(blob) for blob in batch["request"]]
+        answers = asyncio.run(self._all(requests))
+        columns: dict[str, list[Any]] = {name: [] for name in ("key", "raw", "tokens_in", "tokens_out", "calls",
+                                                                "reason", "fatal")}
+        for key, answer in zip(batch["key"], answers, strict=True):
+            columns["key"].append(str(key))
+            for name in ("raw", "tokens_in", "tokens_out", "calls", "reason", "fatal"):
+                columns[name].append(answer[name])
+        return columns
+
+    async def _all(self, requests: list[Any]) -> list[dict[str, Any]]:
+        limit = asyncio.Semaphore(self.concurrency)
+        return list(await asyncio.gather(*(self._one(request, limit) for request in requests)))
+
+    async def _one(self, request: Any, limit: asyncio.Semaphore) -> dict[str, Any]:
+        answer: dict[str, Any] = {"raw": "", "tokens_in": 0, "tokens_out": 0, "calls": 0, "reason": "", "fatal": ""}
+        backend = self.backend
+
+        async def attempt():  # type: ignore[no-untyped-def]
+            answer["calls"] += 1
+            return await backend.complete(request)
+
+        async with limit:
+            try:
+                completion = await call_with_retries(
+                    attempt, max_retries=self.options.max_retries, backoff=self.options.backoff,
+                    timeout=self.options.timeout if backend.remote else None, where=backend.spec.raw,
+                    secrets=backend.secrets)
+            except CallFailed as exc:
+                answer["reason"] = exc.reason
+                return answer
+            except EmbedforgeError as exc:  # the whole run cannot succeed: the driver raises it
+                answer["fatal"] = str(exc)
+                return answer
+        answer.update(raw=remove_secrets(completion.text, backend.secrets), tokens_in=completion.tokens_in,
+                      tokens_out=completion.tokens_out)
+        return answer
+
+
+async def run_jobs_on_ray(jobs: list[Job], backend: Backend, cache: GenerationCache, options: RunOptions,
+                          count_filtered: Callable[[Job, str], int], engine: EngineSettings,
+                          completions: bool = False) -> tuple[dict[str, Outcome], RunStats]:
+    """Run ``jobs`` on Ray; outcomes by key and the stats, as :func:`~embedforge.generators.runner.run_jobs`.
+
+    Raises:
+        EmbedforgeError: Ray missing or unreachable, or the backend cannot work at all (bad key, model, URL).
+    """
+    stats, outcomes = RunStats(), {}
+    bar = progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True)
+    by_key = {job.key: job for job in jobs}
+
+    def finish(job: Job, outcome: Outcome) -> None:
+        outcomes[job.key] = outcome
+        if outcome.generation is not None:
+            stats.filtered += count_filtered(job, outcome.generation.raw)
+        bar.update(1)
+
+    for job in jobs:  # the cache first, on the driver: only uncached calls go to the cluster
+        hit = cache.get(job.key)
+        if hit is not None:
+            stats.cached += 1
+            finish(job, Outcome(dataclasses.replace(hit, raw=remove_secrets(hit.raw, backend.secrets)), cached=True))
+    todo = [job for job in jobs if job.key not in outcomes]
+    try:
+        if todo:
+            with connect(engine) as ray:
+                for row in _answers(ray, todo, backend, options, engine, completions):
+                    _record(row, by_key[str(row["key"])], backend, cache, stats, finish)
+    finally:
+        bar.close()
+    return outcomes, stats
+
+
+def _answers(ray: Any, todo: list[Job], backend: Backend, options: RunOptions, engine: EngineSettings,
+             completions: bool) -> Any:
+    """The rows of answers, as Ray Data hands them over (any order)."""
+    if backend.spec.kind == "vllm":
+        from embedforge.generators.ray_vllm import vllm_answers
+
+        return vllm_answers(ray, todo, backend, engine)
+    per_actor = (engine.llm_concurrency or options.concurrency) if backend.remote else 1
+    workers = engine.llm_workers or (1 if backend.remote else max(1, int(ray.cluster_resources().get("CPU", 1)) // 2))
+    rows = [{"key": job.key, "request": pickle.dumps(job.request, protocol=pickle.HIGHEST_PROTOCOL)} for job in todo]
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = False
+    dataset = ray.data.from_items(rows, override_num_blocks=max(1, -(-len(rows) // per_actor))).map_batches(
+        LlmActor, fn_constructor_args=(backend.spec.raw, options.timeout, completions, options, per_actor),
+        batch_size=per_actor, compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
+        num_cpus=0 if backend.remote else 1)
+    return dataset.iter_rows()
+
+
+def _record(row: dict[str, Any], job: Job, backend: Backend, cache: GenerationCache, stats: RunStats,
+            finish: Callable[[Job, Outcome], None]) -> None:
+    """One answer from the cluster: committed to the cache at once, or counted as failed."""
+    if row["fatal"]:
+        raise EmbedforgeError(str(row["fatal"]))
+    stats.llm_calls += int(row["calls"])
+    if row["reason"]:
+        log.warning("chunk %s: LLM call failed: %s", job.request.chunk.id, row["reason"])
+        stats.failed += 1
+        finish(job, Outcome(None, reason=str(row["reason"])))
+        return
+    generation = cache.put(job.key, chunk_text=job.request.chunk.text, prompt_hash=job.request.prompt.hash,
+                           llm=backend.spec.raw, params=job.params, raw=str(row["raw"]),
+                           tokens_in=int(row["tokens_in"]), tokens_out=int(row["tokens_out"]))
+    stats.generated += 1
+    stats.tokens_in += int(row["tokens_in"])
+    stats.tokens_out += int(row["tokens_out"])
+    finish(job, Outcome(generation))
