@@ -44,11 +44,19 @@ def _estimate(text: str) -> int:
 
 
 def _gguf_counter(path: str) -> TokenCounter:
-    from llama_cpp import Llama
+    """llama.cpp's tokenizer of ``path``, as LlamaCppBackend counts ``tokens_in`` (with BOS, no special parsing)."""
+    import llama_cpp
 
-    vocab = Llama(model_path=path, vocab_only=True, verbose=False)
-    # As LlamaCppBackend counts tokens_in: tokenize(text) with the BOS token.
-    return TokenCounter("llama.cpp", True, lambda text: len(vocab.tokenize(text.encode("utf-8"))))
+    try:  # the model's vocabulary alone, without the context whose creation prints a warning
+        from llama_cpp._internals import LlamaModel
+
+        params = llama_cpp.llama_model_default_params()
+        params.vocab_only = True
+        model = LlamaModel(path_model=path, params=params, verbose=False)
+        return TokenCounter("llama.cpp", True, lambda text: len(model.tokenize(text.encode("utf-8"), True, False)))
+    except (ImportError, AttributeError, TypeError):  # another llama-cpp-python layout: its public class
+        vocab = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        return TokenCounter("llama.cpp", True, lambda text: len(vocab.tokenize(text.encode("utf-8"))))
 
 
 def _tiktoken_counter(model: str) -> TokenCounter | None:
