@@ -15,7 +15,7 @@ import pytest
 from embedforge.config import SECTIONS, RunConfig, config_from_dict
 from embedforge.pipeline import run_stages
 from embedforge.run_state import StageContext, read_state
-from embedforge.stages import STAGES, Stage
+from embedforge.stages import RUN_SECTIONS, STAGES, Stage
 
 # (section, field, new value): fields that change how a stage runs, never what it writes.
 RUN_ONLY = [
@@ -29,6 +29,8 @@ RUN_ONLY = [
     ("train", "keep_checkpoints", True),
     ("compare", "batch_size", 8),
     ("compare", "device", "cpu"),
+    ("engine", "kind", "ray"),
+    ("engine", "workers", 2),
 ]
 # (section, field, new value, the stage it belongs to): fields that change the output.
 OUTPUT = [
@@ -54,7 +56,9 @@ def _keys(config: RunConfig) -> dict[str, str]:
 
 def test_every_section_belongs_to_exactly_one_stage() -> None:
     owned = [section for stage in STAGES for section in stage.sections]
-    assert sorted(owned) == sorted(SECTIONS)
+    assert sorted(owned + list(RUN_SECTIONS)) == sorted(SECTIONS)
+    for section in RUN_SECTIONS:  # in no stage key, so nothing in it may change an output
+        assert getattr(RunConfig(), section).fingerprint() == {}
 
 
 @pytest.mark.parametrize(("section", "name", "value"), RUN_ONLY)

@@ -12,6 +12,7 @@ this module only composes them. A configuration file has one table per section::
     [dataset]   eval_fraction = 0.2, dev_fraction = 0.2, seed = 42, roundtrip_k = 10
     [train]     epochs = 1, batch_size = 10, learning_rate = 1e-4, ...
     [compare]   bm25 = true, handwritten = "evals/als_handwritten_report.jsonl"
+    [engine]    kind = "local"        # or "ray" (docs/scale.md): how stages run, never what they write
 
 ``model`` fills ``[chunk] embedder``, ``[dataset] roundtrip_model`` and ``[train] base_model``
 unless a section names its own. The tables are validated by pydantic against the dataclasses
@@ -151,13 +152,27 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     for section, key in MODEL_FIELDS.items():
         if isinstance(data.setdefault(section, {}), dict):
             data[section].setdefault(key, model)
+    sections = {name: _section(name, data.get(name, {}), where) for name in SECTIONS}
+    top = {key: value for key, value in data.items() if key not in SECTIONS}
     try:
-        # JSON mode + strict: TOML arrays become tuples and ints floats, but "3" is no int.
-        return TypeAdapter(RunConfig).validate_json(json.dumps(data, default=str), strict=True)
+        return TypeAdapter(RunConfig).validate_python({**top, **sections})
     except ValidationError as exc:
         raise EmbedforgeError(f"{where}{_describe(exc.errors()[0])}") from exc
     except EmbedforgeError as exc:
         raise EmbedforgeError(f"{where}: {exc}") from exc
+
+
+def _section(name: str, table: Any, where: str) -> Settings:
+    """One ``[name]`` table as its settings class; errors name the file and the section."""
+    try:
+        # JSON mode + strict: TOML arrays become tuples and ints floats, but "3" is no int.
+        return typing.cast(Settings, TypeAdapter(_HINTS[name]).validate_json(json.dumps(table, default=str),
+                                                                            strict=True))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise EmbedforgeError(f"{where}{_describe({**error, 'loc': (name, *error['loc'])})}") from exc
+    except EmbedforgeError as exc:
+        raise EmbedforgeError(f"{where} [{name}] {exc}") from exc
 
 
 _EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str",
@@ -177,8 +192,9 @@ def _describe(error: Any) -> str:
         return f" [{section}]: unknown setting {key!r}; known: {', '.join(known)}"
     if not key:
         return f" [{section}]: expected a table of settings, got {error.get('input')!r}"
-    expected = _EXPECTED.get(error["type"], error["msg"])
-    return f" [{section}] {key}: expected {expected}, got {error.get('input')!r}"
+    expected = _EXPECTED.get(error["type"])
+    problem = f"expected {expected}" if expected else error["msg"].removeprefix("Value error, ")
+    return f" [{section}] {key}: {problem}, got {error.get('input')!r}"
 
 
 def to_dict(config: Any) -> dict[str, Any]:
@@ -187,8 +203,6 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def _plain(obj: Any) -> Any:
-    if isinstance(obj, EngineSettings):
-        return obj.model_dump()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):

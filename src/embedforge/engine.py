@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import logging
 from collections.abc import Iterator
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from dataclasses import dataclass
+from typing import Any
 
 from embedforge.errors import EmbedforgeError
+from embedforge.settings import Settings, setting
 
 log = logging.getLogger(__name__)
+KINDS = ("local", "ray")
 
 
-class EngineSettings(BaseModel):
-    """The ``[engine]`` table / ``--engine`` and ``--ray-address`` flags.
+@dataclass(frozen=True)
+class EngineSettings(Settings):
+    """The ``[engine]`` table / ``--engine`` and ``--ray-address`` flags; no field changes an output.
 
     Attributes:
         kind: ``local`` (this process and its parsing worker) or ``ray``.
@@ -39,14 +42,22 @@ class EngineSettings(BaseModel):
         gpus_per_llm_worker: GPUs per vLLM engine actor (``vllm:MODEL`` specs).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: str = setting("local", output=False)
+    ray_address: str | None = setting(None, output=False)
+    workers: int | None = setting(None, output=False)
+    llm_workers: int | None = setting(None, output=False)
+    llm_concurrency: int | None = setting(None, output=False)
+    gpus_per_llm_worker: float = setting(1.0, output=False)
 
-    kind: Literal["local", "ray"] = "local"
-    ray_address: str | None = None
-    workers: int | None = Field(default=None, ge=1)
-    llm_workers: int | None = Field(default=None, ge=1)
-    llm_concurrency: int | None = Field(default=None, ge=1)
-    gpus_per_llm_worker: float = Field(default=1.0, gt=0)
+    def check(self) -> None:
+        if self.kind not in KINDS:
+            raise EmbedforgeError(f"kind {self.kind!r}: unknown engine; kind is local or ray")
+        for name in ("workers", "llm_workers", "llm_concurrency"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise EmbedforgeError(f"{name} {value!r}: must be a count >= 1 (or left out)")
+        if not self.gpus_per_llm_worker > 0:
+            raise EmbedforgeError(f"gpus_per_llm_worker {self.gpus_per_llm_worker!r}: must be > 0, e.g. 1")
 
     @property
     def is_ray(self) -> bool:
@@ -57,22 +68,23 @@ _CURRENT: contextvars.ContextVar[EngineSettings | None] = contextvars.ContextVar
 
 
 def engine_settings(data: dict[str, Any] | EngineSettings | None, where: str = "[engine]") -> EngineSettings:
-    """Validate an ``[engine]`` table; EmbedforgeError naming the first bad key or value."""
+    """Build an ``[engine]`` table; EmbedforgeError naming ``where`` and the first bad key or value."""
     if isinstance(data, EngineSettings):
         return data
+    known = {f.name for f in dataclasses.fields(EngineSettings)}
+    unknown = sorted(set(data or {}) - known)
+    if unknown:
+        raise EmbedforgeError(f"{where} {unknown[0]}: unknown setting; known: {', '.join(sorted(known))}")
     try:
-        return EngineSettings.model_validate(data or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "engine"
-        raise EmbedforgeError(f"{where} {key}: {first['msg']}; kind is local or ray, "
-                              "ray_address a cluster address, workers a count >= 1") from exc
+        return EngineSettings(**(data or {}))
+    except EmbedforgeError as exc:
+        raise EmbedforgeError(f"{where} {exc}") from exc
 
 
 def engine_from_flags(engine: str | None, ray_address: str | None,
                       base: EngineSettings | None = None) -> EngineSettings:
     """``--engine`` / ``--ray-address`` over ``base`` (the configuration's ``[engine]``); an address implies ray."""
-    values = dict((base or EngineSettings()).model_dump())
+    values = dataclasses.asdict(base or EngineSettings())
     if engine is not None:
         values["kind"] = engine
     if ray_address is not None:

@@ -104,3 +104,5 @@ STAGES: tuple[Stage, ...] = (
           run_stages.run_compare, _compare_inputs),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
+# Sections that say how every stage runs, never what it writes (every field ``output=False``): in no key.
+RUN_SECTIONS = ("engine",)

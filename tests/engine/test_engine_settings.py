@@ -19,7 +19,7 @@ def test_engine_table_is_validated_and_kept_out_of_the_stage_settings() -> None:
     assert config_from_dict({}).engine.kind == "local"
     with pytest.raises(EmbedforgeError, match=r"\[engine\] kind"):
         config_from_dict({"engine": {"kind": "spark"}})
-    with pytest.raises(EmbedforgeError, match=r"\[engine\] nodes"):
+    with pytest.raises(EmbedforgeError, match=r"\[engine\]: unknown setting 'nodes'"):
         config_from_dict({"engine": {"nodes": 3}})
     with pytest.raises(EmbedforgeError, match=r"workers"):
         engine_settings({"workers": 0})

@@ -122,6 +122,25 @@ def import_dataset(
     """
     settings = settings or DatasetSettings()
     files = [Path(train_file)] + ([Path(eval_file)] if eval_file else [])
+    chunks, queries, qsplit, dropped = _read_files(files, split_by_file=eval_file is not None)
+    if not queries:
+        raise EmbedforgeError(f"{files[0]}: no question with a relevant passage; nothing to import")
+    split = _chunk_split(queries, qsplit, chunks, settings)
+    dataset = RetrievalDataset(corpus_records(chunks.values()), queries={}, qrels={s: {} for s in SPLITS})
+    for qid in sorted(queries):
+        row = queries[qid]
+        dataset.qrels[qsplit[qid] or split[row["chunk_id"]]][qid] = set(row.pop("relevant"))
+        dataset.queries[qid] = row
+    summary = summarize(Path(out_dir), dataset, filtered=dict(dropped), failed=0, llm_calls=0, cached=0)
+    write_folder(out_dir, dataset, list(chunks.values()), split, summary, kind="import",
+                 configuration={"dataset": settings, "files": [str(p) for p in files]},
+                 inputs={"files": file_hashes(files)}, card_settings=vars(settings) | {"roundtrip_k": 0})
+    return summary
+
+
+def _read_files(files: list[Path], *, split_by_file: bool) -> tuple[
+        dict[str, Chunk], dict[str, dict[str, Any]], dict[str, str | None], Counter[str]]:
+    """Chunks, queries (with their relevant chunk ids), each query's split when the files fix it, and drops."""
     chunks: dict[str, Chunk] = {}
     queries: dict[str, dict[str, Any]] = {}
     qsplit: dict[str, str | None] = {}
@@ -144,20 +163,8 @@ def import_dataset(
                 continue
             queries[qid] = {"text": text.strip(), "chunk_id": docs[0], "source": path.name,
                             "relevant": docs, **_PROVENANCE_NONE}
-            qsplit[qid] = ("train", "eval")[position] if eval_file else None
-    if not queries:
-        raise EmbedforgeError(f"{files[0]}: no question with a relevant passage; nothing to import")
-    split = _chunk_split(queries, qsplit, chunks, settings)
-    dataset = RetrievalDataset(corpus_records(chunks.values()), queries={}, qrels={s: {} for s in SPLITS})
-    for qid in sorted(queries):
-        row = queries[qid]
-        dataset.qrels[qsplit[qid] or split[row["chunk_id"]]][qid] = set(row.pop("relevant"))
-        dataset.queries[qid] = row
-    summary = summarize(Path(out_dir), dataset, filtered=dict(dropped), failed=0, llm_calls=0, cached=0)
-    write_folder(out_dir, dataset, list(chunks.values()), split, summary, kind="import",
-                 configuration={"dataset": settings, "files": [str(p) for p in files]},
-                 inputs={"files": file_hashes(files)}, card_settings=vars(settings) | {"roundtrip_k": 0})
-    return summary
+            qsplit[qid] = ("train", "eval")[position] if split_by_file else None
+    return chunks, queries, qsplit, dropped
 
 
 def _chunk_split(

@@ -84,31 +84,20 @@ def encode_model(
         ) from exc
     seconds = time.perf_counter() - started
     if corpus.ndim != 2 or queries.ndim != 2 or corpus.shape[1] == 0:
-        raise EmbedforgeError(
-            f"{spec}: the model gives no sentence embeddings; use a sentence-transformers model"
-        )
-    used_query_prompt = query_prompt if query_prompt is not None else model.prompts.get("query") or None
-    document_prompt = next(
-        (model.prompts[k] for k in ("document", "passage", "corpus") if k in model.prompts), None
-    )
-    log.info(
-        "%s: encoded %d chunks and %d questions at dim %d in %.1fs",
-        name,
-        len(corpus_texts),
-        len(query_texts),
-        corpus.shape[1],
-        seconds,
-    )
-    return EncodedModel(
-        name=name,
-        spec=spec,
-        corpus=corpus.float(),
-        queries=queries.float(),
-        similarity=str(model.similarity_fn_name or "cosine"),
-        query_prompt=used_query_prompt,
-        document_prompt=document_prompt or None,
-        seconds=seconds,
-    )
+        raise EmbedforgeError(f"{spec}: the model gives no sentence embeddings; use a sentence-transformers model")
+    log.info("%s: encoded %d chunks and %d questions at dim %d in %.1fs",
+             name, len(corpus_texts), len(query_texts), corpus.shape[1], seconds)
+    return EncodedModel(name=name, spec=spec, corpus=corpus.float(), queries=queries.float(),
+                        similarity=str(model.similarity_fn_name or "cosine"), seconds=seconds,
+                        **_prompts_used(model, query_prompt))
+
+
+def _prompts_used(model: Any, query_prompt: str | None) -> dict[str, str | None]:
+    """The query and document prompts the model encoded with (its own ones unless a query prompt was given)."""
+    prompts = model.prompts
+    document = next((prompts[k] for k in ("document", "passage", "corpus") if k in prompts), None)
+    return {"query_prompt": query_prompt if query_prompt is not None else prompts.get("query") or None,
+            "document_prompt": document or None}
 
 
 def truncate(embeddings: torch.Tensor, dim: int, similarity: str) -> torch.Tensor:

@@ -80,51 +80,36 @@ def _records(
     llm: str,
     settings: GenerationSettings,
 ) -> list[QuestionRecord]:
+    """One record per (chunk, question slot): kept, filtered (with the reason) or failed."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    seen: set[str] = set()
-    records = []
+    seen: set[str] = set()  # normalized questions kept so far: a repeat anywhere is a duplicate
+    records: list[QuestionRecord] = []
     for chunk in chunks:
         outcome = outcomes[jobs[chunk.id].key]
-        base: dict[str, Any] = {
-            "chunk_id": chunk.id,
-            "prompt_name": prompt.name,
-            "prompt_hash": prompt.hash,
-            "llm": llm,
-            "cached": outcome.cached,
-        }
+        base: dict[str, Any] = {"chunk_id": chunk.id, "prompt_name": prompt.name, "prompt_hash": prompt.hash,
+                                "llm": llm, "cached": outcome.cached}
         if outcome.generation is None:
-            records += [
-                QuestionRecord(
-                    slot=i,
-                    question=None,
-                    status=FAILED,
-                    reason=outcome.reason,
-                    raw="",
-                    candidate=None,
-                    created_at=now,
-                    **base,
-                )
-                for i in range(settings.questions_per_chunk)
-            ]
-            continue
-        raw, created = outcome.generation.raw, outcome.generation.created_at
-        for i, (candidate, reason) in enumerate(_judge(chunk, raw, settings)):
-            if reason is None and normalize(candidate or "") in seen:
-                reason = "duplicate"
-            if reason is None:
-                seen.add(normalize(candidate or ""))
-            records.append(
-                QuestionRecord(
-                    slot=i,
-                    question=candidate if reason is None else None,
-                    status=KEPT if reason is None else FILTERED,
-                    reason=reason,
-                    raw=raw,
-                    candidate=candidate,
-                    created_at=created,
-                    **base,
-                )
-            )
+            records += [QuestionRecord(slot=i, question=None, status=FAILED, reason=outcome.reason, raw="",
+                                       candidate=None, created_at=now, **base)
+                        for i in range(settings.questions_per_chunk)]
+        else:
+            records += _judged_records(chunk, outcome.generation, settings, seen, base)
+    return records
+
+
+def _judged_records(chunk: Chunk, generation: Any, settings: GenerationSettings, seen: set[str],
+                    base: dict[str, Any]) -> list[QuestionRecord]:
+    """The records of one generation: each parsed question kept, or filtered with its reason."""
+    records = []
+    for i, (candidate, reason) in enumerate(_judge(chunk, generation.raw, settings)):
+        if reason is None and normalize(candidate or "") in seen:
+            reason = "duplicate"
+        if reason is None:
+            seen.add(normalize(candidate or ""))
+        records.append(QuestionRecord(slot=i, question=candidate if reason is None else None,
+                                      status=KEPT if reason is None else FILTERED, reason=reason,
+                                      raw=generation.raw, candidate=candidate, created_at=generation.created_at,
+                                      **base))
     return records
 
 

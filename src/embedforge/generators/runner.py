@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from embedforge import progress
 from embedforge.generators.backends.base import Backend, Request
@@ -81,72 +82,78 @@ async def run_jobs(
     Raises:
         EmbedforgeError: the backend cannot work at all (bad key, model, URL); pending calls are cancelled.
     """
-    stats, outcomes = RunStats(), {}
-    bar = progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True)
+    runner = _Runner(backend, cache, options, count_filtered,
+                     progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True))
+    try:
+        todo = [job for job in jobs if not runner.serve_cached(job)]
+        await runner.call_all(todo)
+    finally:
+        runner.bar.close()
+    return runner.outcomes, runner.stats
 
-    def finish(job: Job, outcome: Outcome) -> None:
-        outcomes[job.key] = outcome
+
+class _Runner:
+    """The state of one :func:`run_jobs`: outcomes, stats and the bar, changed only by its methods."""
+
+    def __init__(self, backend: Backend, cache: GenerationCache, options: RunOptions,
+                 count_filtered: Callable[[Job, str], int], bar: Any) -> None:
+        self.backend, self.cache, self.options, self.count_filtered, self.bar = \
+            backend, cache, options, count_filtered, bar
+        self.stats = RunStats()
+        self.outcomes: dict[str, Outcome] = {}
+        self.limit = asyncio.Semaphore(options.concurrency if backend.remote else 1)
+
+    def finish(self, job: Job, outcome: Outcome) -> None:
+        self.outcomes[job.key] = outcome
         if outcome.generation is not None:
-            stats.filtered += count_filtered(job, outcome.generation.raw)
-        bar.update(1)
-        bar.set_postfix(
-            cached=stats.cached,
-            generated=stats.generated,
-            filtered=stats.filtered,
-            failed=stats.failed,
-            refresh=False,
-        )
+            self.stats.filtered += self.count_filtered(job, outcome.generation.raw)
+        self.bar.update(1)
+        self.bar.set_postfix(cached=self.stats.cached, generated=self.stats.generated,
+                             filtered=self.stats.filtered, failed=self.stats.failed, refresh=False)
 
-    for job in jobs:
-        hit = cache.get(job.key)
-        if hit is not None:  # scrubbed again: a cache written before secrets were removed may hold one
-            hit = dataclasses.replace(hit, raw=remove_secrets(hit.raw, backend.secrets))
-            stats.cached += 1
-            finish(job, Outcome(hit, cached=True))
-    todo = [job for job in jobs if job.key not in outcomes]
-    limit = asyncio.Semaphore(options.concurrency if backend.remote else 1)
+    def serve_cached(self, job: Job) -> bool:
+        """Finish ``job`` from the cache if it holds the answer; True when it did."""
+        hit = self.cache.get(job.key)
+        if hit is None:
+            return False
+        # Scrubbed again: a cache written before secrets were removed may hold one.
+        self.stats.cached += 1
+        self.finish(job, Outcome(dataclasses.replace(hit, raw=remove_secrets(hit.raw, self.backend.secrets)),
+                                 cached=True))
+        return True
 
-    async def attempt(job: Job):  # type: ignore[no-untyped-def]
-        stats.llm_calls += 1
-        return await backend.complete(job.request)
+    async def call_all(self, todo: list[Job]) -> None:
+        tasks = [asyncio.ensure_future(self.call(job)) for job in todo]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def one(job: Job) -> None:
-        async with limit:
+    async def call(self, job: Job) -> None:
+        """One job through the retry layer; its answer is committed to the cache as soon as it arrives."""
+        async with self.limit:
             try:
                 completion = await call_with_retries(
-                    lambda: attempt(job),
-                    max_retries=options.max_retries,
-                    backoff=options.backoff,
-                    timeout=options.timeout if backend.remote else None,
-                    where=backend.spec.raw,
-                    secrets=backend.secrets,
-                )
+                    lambda: self._attempt(job), max_retries=self.options.max_retries,
+                    backoff=self.options.backoff, timeout=self.options.timeout if self.backend.remote else None,
+                    where=self.backend.spec.raw, secrets=self.backend.secrets)
             except CallFailed as exc:
                 log.warning("chunk %s: LLM call failed: %s", job.request.chunk.id, exc)
-                stats.failed += 1
-                finish(job, Outcome(None, reason=exc.reason))
+                self.stats.failed += 1
+                self.finish(job, Outcome(None, reason=exc.reason))
                 return
-        generation = cache.put(
-            job.key,
-            chunk_text=job.request.chunk.text,
-            prompt_hash=job.request.prompt.hash,
-            llm=backend.spec.raw,
-            params=job.params,
-            raw=remove_secrets(completion.text, backend.secrets),  # a server may echo the key it was sent
-            tokens_in=completion.tokens_in,
-            tokens_out=completion.tokens_out,
-        )
-        stats.generated += 1
-        stats.tokens_in += completion.tokens_in
-        stats.tokens_out += completion.tokens_out
-        finish(job, Outcome(generation))
+        generation = self.cache.put(
+            job.key, chunk_text=job.request.chunk.text, prompt_hash=job.request.prompt.hash,
+            llm=self.backend.spec.raw, params=job.params,
+            raw=remove_secrets(completion.text, self.backend.secrets),  # a server may echo the key it was sent
+            tokens_in=completion.tokens_in, tokens_out=completion.tokens_out)
+        self.stats.generated += 1
+        self.stats.tokens_in += completion.tokens_in
+        self.stats.tokens_out += completion.tokens_out
+        self.finish(job, Outcome(generation))
 
-    tasks = [asyncio.ensure_future(one(job)) for job in todo]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        bar.close()
-    return outcomes, stats
+    async def _attempt(self, job: Job) -> Any:
+        self.stats.llm_calls += 1
+        return await self.backend.complete(job.request)
