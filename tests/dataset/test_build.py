@@ -104,10 +104,12 @@ def test_manifest_and_card_describe_the_run(built: dict[str, Any], als_corpus: P
     manifest, summary = _manifest(folder), built["first"]
     counts = manifest["counts"]
     assert counts["questions"] == summary.questions and counts["chunks"] == summary.chunks
-    assert counts["filtered"] == summary.filtered and counts["failed"] == summary.failed
+    assert counts["filtered"] == summary.filtered and counts["failed"] == summary.counts.failed
     assert manifest["configuration"]["dataset"]["roundtrip_k"] == DatasetSettings().roundtrip_k
-    documents = sorted(p for p in als_corpus.rglob("*") if p.is_file())
-    hashes = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in documents}
+    # The documents the one source walk finds, under the labels their chunks carry.
+    documents = sorted(p for p in als_corpus.rglob("*") if p.suffix in (".html", ".pdf"))
+    hashes = {f"{als_corpus.resolve().name}/{p.relative_to(als_corpus).as_posix()}":
+              hashlib.sha256(p.read_bytes()).hexdigest() for p in documents}
     assert manifest["inputs"]["sources"] == hashes
     card = (folder / "README.md").read_text(encoding="utf-8")
     hashes = {row["prompt_hash"] for row in load_dataset_dir(folder).queries.values()}

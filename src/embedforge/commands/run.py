@@ -57,6 +57,7 @@ def _failed_questions(manifest: Path) -> int:
 
     try:
         counts = json.loads(manifest.read_text(encoding="utf-8")).get("counts", {})
-        return int(counts.get("failed", 0) or 0)
+        failed = counts.get("failed") or {}
+        return sum(failed.values()) if isinstance(failed, dict) else int(failed)
     except (OSError, ValueError, AttributeError, TypeError):
         return 0

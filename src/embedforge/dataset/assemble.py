@@ -10,7 +10,6 @@ the same shape.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from embedforge.corpus.record import Chunk
@@ -23,18 +22,6 @@ PROVENANCE = ("prompt_name", "prompt_hash", "llm", "created_at")
 def query_id(chunk_id: str, question: str) -> str:
     """Stable id of a question about a chunk: content hash, never a position."""
     return text_hash(f"{chunk_id}\n{question.strip()}")
-
-
-@dataclass(frozen=True)
-class SplitSizes:
-    """Queries and chunks per split."""
-
-    train_queries: int
-    eval_queries: int
-    train_chunks: int
-    eval_chunks: int
-    dev_queries: int = 0
-    dev_chunks: int = 0
 
 
 def corpus_records(chunks: Iterable[Chunk]) -> dict[str, dict[str, Any]]:
@@ -79,17 +66,11 @@ def assemble(chunks: Sequence[Chunk], kept: Iterable[Any], split: dict[str, str]
     return RetrievalDataset(corpus=corpus_records(chunks), queries=ordered, qrels=qrels)
 
 
-def split_sizes(dataset: RetrievalDataset) -> SplitSizes:
-    """Count queries and distinct relevant chunks in each split."""
-
-    def chunks_of(split: str) -> int:
-        return len({cid for rel in dataset.qrels.get(split, {}).values() for cid in rel})
-
-    return SplitSizes(
-        train_queries=len(dataset.qrels.get("train", {})),
-        eval_queries=len(dataset.qrels.get("eval", {})),
-        train_chunks=chunks_of("train"),
-        eval_chunks=chunks_of("eval"),
-        dev_queries=len(dataset.qrels.get("dev", {})),
-        dev_chunks=chunks_of("dev"),
-    )
+def split_sizes(dataset: RetrievalDataset) -> dict[str, int]:
+    """Queries and distinct relevant chunks of each split: ``train_queries``, ``train_chunks``, ``dev_...``."""
+    sizes = {}
+    for split in ("train", "dev", "eval"):
+        qrels = dataset.qrels.get(split, {})
+        sizes[f"{split}_queries"] = len(qrels)
+        sizes[f"{split}_chunks"] = len({cid for relevant in qrels.values() for cid in relevant})
+    return sizes

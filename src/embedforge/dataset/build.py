@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.corpus.sources import source_hashes
+from embedforge.counts import Counts
 from embedforge.dataset.assemble import assemble
 from embedforge.dataset.manifest import MANIFEST_FILE
-from embedforge.dataset.questions import append_pass, drop_near_duplicates, greedy_settings, merge_counts
+from embedforge.dataset.questions import append_pass, drop_near_duplicates, greedy_settings
 from embedforge.dataset.roundtrip import roundtrip_filter
 from embedforge.dataset.settings import DatasetSettings
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Generator counters that describe this run, not the data: copied into the manifest as reported.
-_RUN_COUNTERS = ("llm_calls", "cached", "tokens_in", "tokens_out", "cost_usd")
 
 
 def build_dataset(
@@ -108,12 +108,12 @@ def build_dataset_from_chunks(
         FailedItems: every LLM call failed; no folder is written.
     """
     settings = dataset_settings or DatasetSettings()
-    records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
+    records, counts = _generate(chunks, generation_settings, settings, embedder)
     kept_chunks = {r.chunk_id for r in records if r.status == "kept"}
     split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed,
                          settings.dev_fraction)
     configuration = config or {"generate": generation_settings, "dataset": settings}
-    return _make_folder(out_dir, chunks, records, split, gen_counts, kind="build",
+    return _make_folder(out_dir, chunks, records, split, counts, kind="build",
                         configuration=configuration, inputs={"sources": source_hashes(sources)},
                         settings=settings)
 
@@ -153,11 +153,11 @@ def regenerate(
     if missing:
         raise EmbedforgeError(f"{source / SPLIT_FILE}: chunk {missing[0]} has no split; rebuild the dataset")
     settings = dataset_settings or _parent_settings(source)
-    records, gen_counts = _generate(chunks, generation_settings, settings, embedder)
+    records, counts = _generate(chunks, generation_settings, settings, embedder)
     inputs = {"parent_dataset": {CHUNKS_FILE: file_hash(str(source / CHUNKS_FILE)),
                                  SPLIT_FILE: file_hash(str(source / SPLIT_FILE))}}
     configuration = config or {"generate": generation_settings, "dataset": settings}
-    return _make_folder(out, chunks, records, split, gen_counts, kind="regenerate",
+    return _make_folder(out, chunks, records, split, counts, kind="regenerate",
                         configuration=configuration, inputs=inputs, settings=settings)
 
 
@@ -176,22 +176,22 @@ def _parent_settings(dataset_dir: Path) -> DatasetSettings:
 
 def _generate(
     chunks: Sequence[Chunk], generation: GenerationSettings, settings: DatasetSettings, embedder: Any
-) -> tuple[list[Any], dict[str, Any]]:
-    """Question records after the generator's filters and the round-trip filter, plus run counters."""
+) -> tuple[list[Any], Counts]:
+    """Question records after the generator's filters and the round-trip filter, and their counts."""
     from embedforge.generators import generate_questions
 
     result = generate_questions(list(chunks), generation)
     records = list(result.records)
     if records and all(r.status == "failed" for r in records):
-        calls = Counter(str(r.reason) for r in records if r.slot == 0)  # one record a slot: count each call once
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(calls.items()))
+        failed = Counter(str(r.reason) for r in records if r.slot == 0)  # one record a slot: count each call once
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
         raise FailedItems(f"--llm {generation.llm}: every LLM call failed ({reasons}); "
                           "no dataset written; check the LLM server (or key) and rerun")
-    counts = result.counts if isinstance(result.counts, dict) else asdict(result.counts)
+    calls = result.counts
     if generation.greedy_prompt:
         extra = generate_questions(list(chunks), greedy_settings(generation))
         records = append_pass(records, extra.records, generation.questions_per_chunk)
-        counts = merge_counts(counts, asdict(extra.counts))
+        calls = calls.merge(extra.counts)
     records = drop_near_duplicates(records)
     if settings.roundtrip_k > 0 and any(r.status == "kept" for r in records):
         if embedder is None:
@@ -199,10 +199,12 @@ def _generate(
 
             embedder = load_embedder(settings.roundtrip_model)
         records = roundtrip_filter(records, chunks, settings.roundtrip_k, embedder)
-    run = {k: counts[k] for k in _RUN_COUNTERS if k in counts}
-    failed = Counter(str(r.reason) for r in records if r.status == "failed")
-    run["failed_by_reason"] = dict(sorted(failed.items()))
-    return records, run
+    # The calls as the passes made them; the slots as the dataset's own filters left them.
+    counts = Counts(llm_calls=calls.llm_calls, cached=calls.cached, generated=calls.generated,
+                    tokens_in=calls.tokens_in, tokens_out=calls.tokens_out, cost_usd=calls.cost_usd)
+    for record in records:
+        counts.add(record.status, record.reason)
+    return records, counts
 
 
 def _make_folder(
@@ -210,7 +212,7 @@ def _make_folder(
     chunks: Sequence[Chunk],
     records: Sequence[Any],
     split: dict[str, str],
-    gen_counts: dict[str, Any],
+    counts: Counts,
     *,
     kind: str,
     configuration: Any,
@@ -219,11 +221,7 @@ def _make_folder(
 ) -> DatasetSummary:
     out = Path(out_dir)
     dataset = assemble(chunks, (r for r in records if r.status == "kept" and r.question), split)
-    filtered = Counter(str(r.reason) for r in records if r.status == "filtered")
-    summary = summarize(
-        out, dataset, filtered=dict(filtered), failed=sum(r.status == "failed" for r in records),
-        llm_calls=int(gen_counts.get("llm_calls", 0)), cached=int(gen_counts.get("cached", 0)),
-    )
+    summary = summarize(out, dataset, counts)
     write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,
-                 extra_counts=gen_counts, card_settings=asdict(settings))
+                 card_settings=asdict(settings))
     return summary

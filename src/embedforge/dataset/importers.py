@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.corpus.record import Chunk
+from embedforge.counts import Counts
 from embedforge.dataset.assemble import corpus_records, query_id
 from embedforge.dataset.layout import SPLITS, RetrievalDataset, load_dataset_dir
 from embedforge.dataset.manifest import file_hashes
@@ -131,7 +132,7 @@ def import_dataset(
         row = queries[qid]
         dataset.qrels[qsplit[qid] or split[row["chunk_id"]]][qid] = set(row.pop("relevant"))
         dataset.queries[qid] = row
-    summary = summarize(Path(out_dir), dataset, filtered=dict(dropped), failed=0, llm_calls=0, cached=0)
+    summary = summarize(Path(out_dir), dataset, Counts(filtered=dict(sorted(dropped.items()))))
     write_folder(out_dir, dataset, list(chunks.values()), split, summary, kind="import",
                  configuration={"dataset": settings, "files": [str(p) for p in files]},
                  inputs={"files": file_hashes(files)}, card_settings=vars(settings) | {"roundtrip_k": 0})

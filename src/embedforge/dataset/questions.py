@@ -21,7 +21,6 @@ from embedforge.generators.filters import normalize
 
 # Word-set Jaccard at or above which two questions of one chunk count as the same question.
 NEAR_DUPLICATE = 0.8
-_SUMMED = ("llm_calls", "cached", "tokens_in", "tokens_out", "cost_usd")
 
 
 def greedy_settings(settings: Any) -> Any:
@@ -69,15 +68,6 @@ def drop_near_duplicates(records: Sequence[Any], threshold: float = NEAR_DUPLICA
                 earlier.append(words)
         out.append(record)
     return out
-
-
-def merge_counts(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    """Run counters of two generation passes, added up."""
-    merged = dict(first)
-    for key in _SUMMED:
-        if key in second:
-            merged[key] = (merged.get(key) or 0) + (second[key] or 0)
-    return merged
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from embedforge.counts import Counts
 
 
 @dataclass
 class DatasetSummary:
-    """Counts of one ``dataset build`` / ``regenerate`` / ``import``.
+    """What one ``dataset build`` / ``regenerate`` / ``import`` wrote.
 
     Attributes:
         out_dir: the folder written.
         chunks: chunks in the corpus (retrieval is over all of them).
         chunks_with_questions: chunks with at least one kept question.
         questions: kept questions (distinct queries written).
-        filtered: dropped questions by reason (generator filters plus ``roundtrip``).
-        failed: question slots whose LLM call failed after retries.
-        llm_calls: LLM calls made by this run (0 when every answer came from the cache).
-        cached: answers served from the cache.
+        counts: the run's :class:`~embedforge.counts.Counts` (LLM calls, cache hits, tokens, and the
+            question slots kept, filtered and failed by reason, the round-trip filter's drops included).
         train_queries, dev_queries, eval_queries, train_chunks, dev_chunks, eval_chunks: split sizes.
     """
 
@@ -27,10 +27,7 @@ class DatasetSummary:
     chunks: int
     chunks_with_questions: int
     questions: int
-    filtered: dict[str, int] = field(default_factory=dict)
-    failed: int = 0
-    llm_calls: int = 0
-    cached: int = 0
+    counts: Counts = field(default_factory=Counts)
     train_queries: int = 0
     eval_queries: int = 0
     train_chunks: int = 0
@@ -38,12 +35,28 @@ class DatasetSummary:
     dev_queries: int = 0
     dev_chunks: int = 0
 
-    def counts(self) -> dict[str, Any]:
-        """The counts as a JSON-ready dict (no folder)."""
-        row = asdict(self)
-        row.pop("out_dir")
-        row["filtered"] = dict(sorted(self.filtered.items()))
-        return row
+    @property
+    def filtered(self) -> dict[str, int]:
+        """Dropped questions by reason (generator filters plus ``roundtrip``)."""
+        return self.counts.filtered
+
+    @property
+    def failed(self) -> int:
+        """Question slots whose LLM call failed after retries."""
+        return self.counts.n_failed
+
+    @property
+    def llm_calls(self) -> int:
+        return self.counts.llm_calls
+
+    @property
+    def cached(self) -> int:
+        return self.counts.cached
+
+    def to_counts(self) -> dict[str, Any]:
+        """The manifest's ``counts``: the run's counts plus the folder's sizes (no folder)."""
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("out_dir", "counts")}
+        return {**row, **self.counts.to_dict()}
 
     def format(self) -> str:
         """A few human lines for the end of a CLI command."""

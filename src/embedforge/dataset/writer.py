@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.corpus.record import Chunk, write_chunks
+from embedforge.counts import Counts
 from embedforge.dataset.assemble import split_sizes
 from embedforge.dataset.card import render_card
 from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
@@ -29,33 +30,12 @@ log = logging.getLogger(__name__)
 CHUNKS_FILE = "chunks.jsonl"
 
 
-def summarize(
-    out_dir: Path,
-    dataset: RetrievalDataset,
-    *,
-    filtered: dict[str, int],
-    failed: int,
-    llm_calls: int,
-    cached: int,
-) -> DatasetSummary:
-    """A :class:`DatasetSummary` of an assembled dataset and its generation counts."""
+def summarize(out_dir: Path, dataset: RetrievalDataset, counts: Counts) -> DatasetSummary:
+    """A :class:`DatasetSummary` of an assembled dataset and the run's counts."""
     sizes = split_sizes(dataset)
-    return DatasetSummary(
-        out_dir=out_dir,
-        chunks=len(dataset.corpus),
-        chunks_with_questions=sizes.train_chunks + sizes.dev_chunks + sizes.eval_chunks,
-        questions=len(dataset.queries),
-        filtered=dict(sorted(filtered.items())),
-        failed=failed,
-        llm_calls=llm_calls,
-        cached=cached,
-        train_queries=sizes.train_queries,
-        eval_queries=sizes.eval_queries,
-        train_chunks=sizes.train_chunks,
-        eval_chunks=sizes.eval_chunks,
-        dev_queries=sizes.dev_queries,
-        dev_chunks=sizes.dev_chunks,
-    )
+    return DatasetSummary(out_dir=out_dir, chunks=len(dataset.corpus), questions=len(dataset.queries),
+                          chunks_with_questions=sum(n for k, n in sizes.items() if k.endswith("_chunks")),
+                          counts=counts, **sizes)
 
 
 def write_folder(
@@ -68,7 +48,6 @@ def write_folder(
     kind: str,
     configuration: Any,
     inputs: dict[str, Any],
-    extra_counts: dict[str, Any] | None = None,
     card_settings: dict[str, Any] | None = None,
 ) -> None:
     """Write every file of a dataset folder.
@@ -82,7 +61,6 @@ def write_folder(
         kind: ``build``, ``regenerate`` or ``import``.
         configuration: resolved settings for the manifest (secrets are scrubbed).
         inputs: input hashes; the sha256 of the written ``chunks.jsonl`` is added.
-        extra_counts: generator counters (tokens in/out, cost...) merged into the manifest counts.
         card_settings: split/filter settings shown on the card.
     """
     out = Path(out_dir)
@@ -90,12 +68,11 @@ def write_folder(
     write_dataset_dir(out, dataset)
     write_chunks(out / CHUNKS_FILE, chunks)
     write_split(out, split)
-    counts = {**(extra_counts or {}), **summary.counts()}
     manifest = build_manifest(
         kind=kind,
         configuration=configuration,
         inputs={**inputs, CHUNKS_FILE: file_hash(str(out / CHUNKS_FILE))},
-        counts=counts,
+        counts=summary.to_counts(),
     )
     write_json(out / MANIFEST_FILE, manifest)
     atomic_write_text(

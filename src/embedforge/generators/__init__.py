@@ -10,13 +10,12 @@ from __future__ import annotations
 from embedforge.generators.generate import agenerate_questions, generate_questions
 from embedforge.generators.plan import CallPlan, plan_generation
 from embedforge.generators.prompt import Prompt, load_prompt
-from embedforge.generators.records import GenerationCounts, GenerationResult, QuestionRecord
+from embedforge.generators.records import GenerationResult, QuestionRecord
 from embedforge.generators.settings import GenerationSettings, default_cache_path
 from embedforge.generators.spec import LlmSpec, parse_spec
 
 __all__ = [
     "CallPlan",
-    "GenerationCounts",
     "GenerationResult",
     "GenerationSettings",
     "LlmSpec",

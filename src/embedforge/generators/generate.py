@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from embedforge.corpus.record import Chunk
+from embedforge.counts import FAILED, FILTERED, KEPT, Counts
 from embedforge.engine import current_engine
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.cache import GenerationCache, cache_key
@@ -24,15 +25,8 @@ from embedforge.generators.filters import normalize, reject_reason
 from embedforge.generators.parsing import parse_slots
 from embedforge.generators.pricing import estimate_cost
 from embedforge.generators.prompt import Prompt, load_prompt
-from embedforge.generators.records import (
-    FAILED,
-    FILTERED,
-    KEPT,
-    GenerationCounts,
-    GenerationResult,
-    QuestionRecord,
-)
-from embedforge.generators.runner import Job, Outcome, RunOptions, RunStats, run_jobs
+from embedforge.generators.records import GenerationResult, QuestionRecord
+from embedforge.generators.runner import Job, Outcome, RunOptions, run_jobs
 from embedforge.generators.settings import GenerationSettings
 
 log = logging.getLogger(__name__)
@@ -114,7 +108,7 @@ def _judged_records(chunk: Chunk, generation: Any, settings: GenerationSettings,
 
 
 async def _run(jobs: list[Job], backend: Backend, cache: GenerationCache, options: RunOptions,
-               count_filtered: Any, settings: GenerationSettings) -> tuple[dict[str, Outcome], RunStats]:
+               count_filtered: Any, settings: GenerationSettings) -> tuple[dict[str, Outcome], Counts]:
     """The calls of one round: in this process, or as a Ray Data stage (``--engine ray``)."""
     engine = current_engine()
     if engine.is_ray or backend.spec.kind == "vllm":
@@ -157,35 +151,31 @@ async def agenerate_questions(
         settings.concurrency, settings.timeout, settings.max_retries, settings.backoff, settings.progress
     )
 
-    def count_filtered(job: Job, raw: str) -> int:
-        return sum(reason is not None for _, reason in _judge(job.request.chunk, raw, settings))
+    def count_filtered(job: Job, raw: str) -> list[str]:
+        return [reason for _, reason in _judge(job.request.chunk, raw, settings) if reason is not None]
 
     chosen: dict[str, Job] = {}
     outcomes: dict[str, Outcome] = {}
-    stats = RunStats()
+    stats = Counts()  # per call: what the runner did
     pending = list({chunk.id: chunk for chunk in chunks}.values())
     with GenerationCache(settings.cache_path()) as cache:
         for round_ in range(settings.resample + 1):
             jobs = _jobs(pending, prompt, backend, settings, round_)
             done, round_stats = await _run(list(jobs.values()), backend, cache, options, count_filtered, settings)
             outcomes.update(done)
-            stats.merge(round_stats)
+            stats = stats.merge(round_stats)
             chosen.update(jobs)
             pending = [c for c in pending if _needs_resample(c, done[jobs[c.id].key], settings)]
             if not pending:
                 break
             log.info("resampling %d chunks without a kept question (round %d)", len(pending), round_ + 1)
-    counts = GenerationCounts(
-        llm_calls=stats.llm_calls,
-        cached=stats.cached,
-        generated=stats.generated,
-        tokens_in=stats.tokens_in,
-        tokens_out=stats.tokens_out,
-        cost_usd=estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out),
-    )
+    # Per question slot: the records say what was kept, filtered or lost to a failed call.
+    counts = Counts(llm_calls=stats.llm_calls, cached=stats.cached, generated=stats.generated,
+                    tokens_in=stats.tokens_in, tokens_out=stats.tokens_out,
+                    cost_usd=estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out))
     records = _records(chunks, chosen, outcomes, prompt, backend.spec.raw, settings)
     for record in records:
-        counts.add(record)
+        counts.add(record.status, record.reason)
     result = GenerationResult(records, counts)
     log.info("questions: %s", result.summary())
     return result

@@ -22,19 +22,18 @@ single commit per answer became the bottleneck, at thousands of answers per seco
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import pickle
 from collections.abc import Callable
 from typing import Any
 
-from embedforge import progress
+from embedforge.counts import Counts
 from embedforge.engine import EngineSettings, connect
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.backends import Backend, make_backend
 from embedforge.generators.cache import GenerationCache
 from embedforge.generators.retry import CallFailed, call_with_retries
-from embedforge.generators.runner import Job, Outcome, RunOptions, RunStats
+from embedforge.generators.runner import CallRunner, Job, Outcome, RunOptions
 from embedforge.redact import remove_secrets
 
 log = logging.getLogger(__name__)
@@ -89,37 +88,25 @@ class LlmActor:
 
 
 async def run_jobs_on_ray(jobs: list[Job], backend: Backend, cache: GenerationCache, options: RunOptions,
-                          count_filtered: Callable[[Job, str], int], engine: EngineSettings,
-                          completions: bool = False) -> tuple[dict[str, Outcome], RunStats]:
+                          count_filtered: Callable[[Job, str], list[str]], engine: EngineSettings,
+                          completions: bool = False) -> tuple[dict[str, Outcome], Counts]:
     """Run ``jobs`` on Ray; outcomes by key and the stats, as :func:`~embedforge.generators.runner.run_jobs`.
 
     Raises:
         EmbedforgeError: Ray missing or unreachable, or the backend cannot work at all (bad key, model, URL).
     """
-    stats, outcomes = RunStats(), {}
-    bar = progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True)
+    runner = CallRunner(backend, cache, options, count_filtered, total=len(jobs))
     by_key = {job.key: job for job in jobs}
-
-    def finish(job: Job, outcome: Outcome) -> None:
-        outcomes[job.key] = outcome
-        if outcome.generation is not None:
-            stats.filtered += count_filtered(job, outcome.generation.raw)
-        bar.update(1)
-
-    for job in jobs:  # the cache first, on the driver: only uncached calls go to the cluster
-        hit = cache.get(job.key)
-        if hit is not None:
-            stats.cached += 1
-            finish(job, Outcome(dataclasses.replace(hit, raw=remove_secrets(hit.raw, backend.secrets)), cached=True))
-    todo = [job for job in jobs if job.key not in outcomes]
     try:
+        # The cache first, on the driver: only uncached calls go to the cluster.
+        todo = [job for job in jobs if not runner.serve_cached(job)]
         if todo:
             with connect(engine) as ray:
                 for row in _answers(ray, todo, backend, options, engine, completions):
-                    _record(row, by_key[str(row["key"])], backend, cache, stats, finish)
+                    _record(row, by_key[str(row["key"])], runner)
     finally:
-        bar.close()
-    return outcomes, stats
+        runner.bar.close()
+    return runner.outcomes, runner.stats
 
 
 def _answers(ray: Any, todo: list[Job], backend: Backend, options: RunOptions, engine: EngineSettings,
@@ -141,21 +128,12 @@ def _answers(ray: Any, todo: list[Job], backend: Backend, options: RunOptions, e
     return dataset.iter_rows()
 
 
-def _record(row: dict[str, Any], job: Job, backend: Backend, cache: GenerationCache, stats: RunStats,
-            finish: Callable[[Job, Outcome], None]) -> None:
+def _record(row: dict[str, Any], job: Job, runner: CallRunner) -> None:
     """One answer from the cluster: committed to the cache at once, or counted as failed."""
     if row["fatal"]:
         raise EmbedforgeError(str(row["fatal"]))
-    stats.llm_calls += int(row["calls"])
+    runner.stats.llm_calls += int(row["calls"])
     if row["reason"]:
-        log.warning("chunk %s: LLM call failed: %s", job.request.chunk.id, row["reason"])
-        stats.failed += 1
-        finish(job, Outcome(None, reason=str(row["reason"])))
-        return
-    generation = cache.put(job.key, chunk_text=job.request.chunk.text, prompt_hash=job.request.prompt.hash,
-                           llm=backend.spec.raw, params=job.params, raw=str(row["raw"]),
-                           tokens_in=int(row["tokens_in"]), tokens_out=int(row["tokens_out"]))
-    stats.generated += 1
-    stats.tokens_in += int(row["tokens_in"])
-    stats.tokens_out += int(row["tokens_out"])
-    finish(job, Outcome(generation))
+        runner.fail(job, str(row["reason"]))
+    else:
+        runner.commit(job, str(row["raw"]), int(row["tokens_in"]), int(row["tokens_out"]))

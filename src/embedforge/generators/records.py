@@ -7,10 +7,10 @@ Every record says what became of its slot: ``kept`` (a question), ``filtered``
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-KEPT, FILTERED, FAILED = "kept", "filtered", "failed"
+from embedforge.counts import KEPT, Counts
 
 
 @dataclass(frozen=True)
@@ -49,36 +49,11 @@ class QuestionRecord:
 
 
 @dataclass
-class GenerationCounts:
-    """Tallies of one run. Calls and tokens count LLM calls; kept/filtered/failed count question slots."""
-
-    llm_calls: int = 0
-    cached: int = 0
-    generated: int = 0
-    kept: int = 0
-    filtered: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost_usd: float | None = None
-
-    def add(self, record: QuestionRecord) -> None:
-        if record.status == KEPT:
-            self.kept += 1
-        else:
-            bucket = self.filtered if record.status == FILTERED else self.failed
-            bucket[record.reason or "unknown"] = bucket.get(record.reason or "unknown", 0) + 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
 class GenerationResult:
     """All records, in chunk order, and the counts."""
 
     records: list[QuestionRecord]
-    counts: GenerationCounts
+    counts: Counts
 
     @property
     def kept(self) -> list[QuestionRecord]:
@@ -88,6 +63,6 @@ class GenerationResult:
         """One line for logs and the CLI."""
         c = self.counts
         return (
-            f"{c.kept} kept, {sum(c.filtered.values())} filtered {c.filtered}, "
-            f"{sum(c.failed.values())} failed {c.failed}; {c.llm_calls} LLM calls, {c.cached} cached"
+            f"{c.kept} kept, {c.n_filtered} filtered {c.filtered}, "
+            f"{c.n_failed} failed {c.failed}; {c.llm_calls} LLM calls, {c.cached} cached"
         )

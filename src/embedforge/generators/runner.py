@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from embedforge import progress
+from embedforge.counts import FAILED, FILTERED, Counts
 from embedforge.generators.backends.base import Backend, Request
 from embedforge.generators.cache import CachedGeneration, GenerationCache
 from embedforge.generators.retry import CallFailed, call_with_retries
@@ -43,21 +44,6 @@ class Outcome:
     reason: str | None = None
 
 
-@dataclass
-class RunStats:
-    llm_calls: int = 0
-    cached: int = 0
-    generated: int = 0
-    filtered: int = 0
-    failed: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-
-    def merge(self, other: RunStats) -> None:
-        for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
 @dataclass(frozen=True)
 class RunOptions:
     concurrency: int
@@ -72,18 +58,17 @@ async def run_jobs(
     backend: Backend,
     cache: GenerationCache,
     options: RunOptions,
-    count_filtered: Callable[[Job, str], int],
-) -> tuple[dict[str, Outcome], RunStats]:
+    count_filtered: Callable[[Job, str], list[str]],
+) -> tuple[dict[str, Outcome], Counts]:
     """Run ``jobs``; return outcomes by key and the stats.
 
-    ``count_filtered(job, raw)`` says how many of a generation's slots the filters
-    drop (for the progress bar only).
+    ``count_filtered(job, raw)`` gives the reasons the filters drop a generation's slots
+    (for the progress bar). The stats count calls: ``failed`` is failed calls by reason.
 
     Raises:
         EmbedforgeError: the backend cannot work at all (bad key, model, URL); pending calls are cancelled.
     """
-    runner = _Runner(backend, cache, options, count_filtered,
-                     progress.bar(total=len(jobs), desc="questions", unit="call", show=options.progress, auto=True))
+    runner = CallRunner(backend, cache, options, count_filtered, total=len(jobs))
     try:
         todo = [job for job in jobs if not runner.serve_cached(job)]
         await runner.call_all(todo)
@@ -92,24 +77,29 @@ async def run_jobs(
     return runner.outcomes, runner.stats
 
 
-class _Runner:
-    """The state of one :func:`run_jobs`: outcomes, stats and the bar, changed only by its methods."""
+class CallRunner:
+    """The state of one round of calls: outcomes, stats and the bar, changed only by its methods.
+
+    :func:`run_jobs` drives it with asyncio in this process; the Ray engine
+    (``ray_generate.py``) with answers coming back from the cluster.
+    """
 
     def __init__(self, backend: Backend, cache: GenerationCache, options: RunOptions,
-                 count_filtered: Callable[[Job, str], int], bar: Any) -> None:
-        self.backend, self.cache, self.options, self.count_filtered, self.bar = \
-            backend, cache, options, count_filtered, bar
-        self.stats = RunStats()
+                 count_filtered: Callable[[Job, str], list[str]], *, total: int) -> None:
+        self.backend, self.cache, self.options, self.count_filtered = backend, cache, options, count_filtered
+        self.bar = progress.bar(total=total, desc="questions", unit="call", show=options.progress, auto=True)
+        self.stats = Counts()
         self.outcomes: dict[str, Outcome] = {}
         self.limit = asyncio.Semaphore(options.concurrency if backend.remote else 1)
 
     def finish(self, job: Job, outcome: Outcome) -> None:
         self.outcomes[job.key] = outcome
         if outcome.generation is not None:
-            self.stats.filtered += self.count_filtered(job, outcome.generation.raw)
+            for reason in self.count_filtered(job, outcome.generation.raw):
+                self.stats.add(FILTERED, reason)
         self.bar.update(1)
         self.bar.set_postfix(cached=self.stats.cached, generated=self.stats.generated,
-                             filtered=self.stats.filtered, failed=self.stats.failed, refresh=False)
+                             filtered=self.stats.n_filtered, failed=self.stats.n_failed, refresh=False)
 
     def serve_cached(self, job: Job) -> bool:
         """Finish ``job`` from the cache if it holds the answer; True when it did."""
@@ -140,18 +130,25 @@ class _Runner:
                     backoff=self.options.backoff, timeout=self.options.timeout if self.backend.remote else None,
                     where=self.backend.spec.raw, secrets=self.backend.secrets)
             except CallFailed as exc:
-                log.warning("chunk %s: LLM call failed: %s", job.request.chunk.id, exc)
-                self.stats.failed += 1
-                self.finish(job, Outcome(None, reason=exc.reason))
+                self.fail(job, exc.reason)
                 return
+        self.commit(job, completion.text, completion.tokens_in, completion.tokens_out)
+
+    def fail(self, job: Job, reason: str) -> None:
+        log.warning("chunk %s: LLM call failed: %s", job.request.chunk.id, reason)
+        self.stats.add(FAILED, reason)
+        self.finish(job, Outcome(None, reason=reason))
+
+    def commit(self, job: Job, raw: str, tokens_in: int, tokens_out: int) -> None:
+        """A new answer: into the cache at once (a kill loses nothing finished), then counted."""
         generation = self.cache.put(
             job.key, chunk_text=job.request.chunk.text, prompt_hash=job.request.prompt.hash,
             llm=self.backend.spec.raw, params=job.params,
-            raw=remove_secrets(completion.text, self.backend.secrets),  # a server may echo the key it was sent
-            tokens_in=completion.tokens_in, tokens_out=completion.tokens_out)
+            raw=remove_secrets(raw, self.backend.secrets),  # a server may echo the key it was sent
+            tokens_in=tokens_in, tokens_out=tokens_out)
         self.stats.generated += 1
-        self.stats.tokens_in += completion.tokens_in
-        self.stats.tokens_out += completion.tokens_out
+        self.stats.tokens_in += tokens_in
+        self.stats.tokens_out += tokens_out
         self.finish(job, Outcome(generation))
 
     async def _attempt(self, job: Job) -> Any:
