@@ -28,6 +28,7 @@ from harness import OUT, offline_env, print_table, run_child, spread, write_resu
 
 CHILD = r"""
 import json, sys, time
+from pathlib import Path
 from embedforge.corpus import chunk_documents
 from embedforge.engine import EngineSettings, use_engine, connect
 files, out, workers = json.loads(Path(sys.argv[1]).read_text()), sys.argv[2], int(sys.argv[3])
