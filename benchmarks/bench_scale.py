@@ -30,7 +30,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from embedforge.corpus import chunk_documents
-from embedforge.engine import EngineSettings, use_engine, connect
+from embedforge.engine import EngineSettings, connect
 files, out, workers = json.loads(Path(sys.argv[1]).read_text()), sys.argv[2], int(sys.argv[3])
 engine = EngineSettings(kind="ray", workers=workers) if workers else EngineSettings()
 started = time.perf_counter()
@@ -42,8 +42,7 @@ if workers:
     ray.data.range(4).map_batches(lambda b: b).materialize()  # Ray Data's own first-use cost, outside the timing
 startup = time.perf_counter() - started
 started = time.perf_counter()
-with use_engine(engine):
-    summary = chunk_documents(files, out)
+summary = chunk_documents(files, out, engine=engine)
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "startup": startup, "documents": summary.documents_read,
                   "chunks": summary.chunks_kept, "failed": len(summary.failures)}))

@@ -1,18 +1,17 @@
 """Where the corpus and question stages run: here (``local``) or on a Ray cluster (``ray``).
 
 The engine says *how* work is executed, never *what* is computed: a Ray run writes the same
-``chunks.jsonl``, questions and split as a local one. So it is kept out of the stage settings
-(and out of every settings fingerprint and cache key): switching engines never re-runs a stage
-that is up to date. It is set for a block of code with :func:`use_engine` (the CLI does this
-around a command; ``embedforge run`` from the ``[engine]`` table of the run configuration), and
-the stages ask :func:`current_engine`. Ray is imported only by :func:`connect`, i.e. only when
+``chunks.jsonl``, questions and split as a local one. So every field is ``output=False`` and
+the ``[engine]`` section is in no stage key: switching engines never re-runs a stage that is up
+to date. It is passed explicitly (``chunk_documents(..., engine=)``, ``generate_questions(...,
+engine=)``, ``build_dataset(..., engine=)``); the CLI builds it from ``--engine``/``--ray-address``
+over the configuration's ``[engine]``. Ray is imported only by :func:`connect`, i.e. only when
 ``kind = "ray"`` was chosen; the default install does not have it (``pip install embedforge[ray]``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import logging
 from collections.abc import Iterator
@@ -64,9 +63,6 @@ class EngineSettings(Settings):
         return self.kind == "ray"
 
 
-_CURRENT: contextvars.ContextVar[EngineSettings | None] = contextvars.ContextVar("embedforge_engine", default=None)
-
-
 def engine_settings(data: dict[str, Any] | EngineSettings | None, where: str = "[engine]") -> EngineSettings:
     """Build an ``[engine]`` table; EmbedforgeError naming ``where`` and the first bad key or value."""
     if isinstance(data, EngineSettings):
@@ -91,24 +87,6 @@ def engine_from_flags(engine: str | None, ray_address: str | None,
         values["ray_address"] = ray_address
         values["kind"] = engine or "ray"
     return engine_settings(values, where="--engine")
-
-
-def current_engine() -> EngineSettings:
-    """The engine of the code running now (``local`` unless inside :func:`use_engine`)."""
-    return _CURRENT.get() or EngineSettings()
-
-
-@contextlib.contextmanager
-def use_engine(settings: EngineSettings | None) -> Iterator[EngineSettings]:
-    """Run the enclosed stages on ``settings`` (None: leave the engine as it is)."""
-    if settings is None:
-        yield current_engine()
-        return
-    token = _CURRENT.set(settings)
-    try:
-        yield settings
-    finally:
-        _CURRENT.reset(token)
 
 
 @contextlib.contextmanager

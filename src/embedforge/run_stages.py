@@ -42,10 +42,7 @@ def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
 def run_chunk(config: RunConfig, context: StageContext) -> None:
     """Corpus stage: the run's files (from :func:`documents`) into ``chunks.jsonl``; an error if no chunk is kept."""
     from embedforge.corpus import chunk_documents
-    from embedforge.engine import use_engine
-
-    with use_engine(config.engine):
-        summary = chunk_documents(context.files, config.run_dir, config.chunk)
+    summary = chunk_documents(context.files, config.run_dir, config.chunk, engine=config.engine)
     log.info("%s", summary.format())
     if summary.chunks_kept == 0:
         raise EmbedforgeError(f"{config.run_dir / 'chunks.jsonl'}: no chunks were kept; check the documents")
@@ -57,11 +54,8 @@ def run_dataset(config: RunConfig, context: StageContext) -> None:
     from embedforge.dataset import build_dataset_from_chunks
 
     chunks = read_chunks(config.run_dir / "chunks.jsonl")
-    from embedforge.engine import use_engine
-
-    with use_engine(config.engine):
-        summary = build_dataset_from_chunks(chunks, config.run_dir / "dataset", generation_settings=config.generate,
-                                            dataset_settings=config.dataset, config=to_dict(config))
+    summary = build_dataset_from_chunks(chunks, config.run_dir / "dataset", generation_settings=config.generate,
+                                        dataset_settings=config.dataset, config=to_dict(config), engine=config.engine)
     log.info("%s", summary.format())
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from embedforge.config import config_from_dict, to_dict
-from embedforge.engine import EngineSettings, current_engine, engine_from_flags, engine_settings, use_engine
+from embedforge.engine import EngineSettings, engine_from_flags, engine_settings
 from embedforge.errors import EmbedforgeError
 
 
@@ -35,15 +35,6 @@ def test_flags_override_the_configuration_and_an_address_implies_ray() -> None:
         engine_from_flags("dask", None)
 
 
-def test_use_engine_sets_the_engine_for_the_block_only() -> None:
-    assert current_engine().kind == "local"
-    with use_engine(EngineSettings(kind="ray")):
-        assert current_engine().is_ray
-        with use_engine(None):
-            assert current_engine().is_ray
-    assert current_engine().kind == "local"
-
-
 def test_the_local_engine_never_imports_ray(tmp_path: Path) -> None:
     from embedforge.corpus import ChunkSettings, ParseLimits, chunk_documents
 
@@ -51,7 +42,7 @@ def test_the_local_engine_never_imports_ray(tmp_path: Path) -> None:
     doc = tmp_path / "doc.md"
     doc.write_text("# Title\n\n" + "Plain words about rivers and gardens that make a chunk. " * 8, encoding="utf-8")
     settings = ChunkSettings(embedder="bundled-minilm", limits=ParseLimits(isolate=False))
-    summary = chunk_documents([doc], tmp_path / "out", settings)
+    summary = chunk_documents([doc], tmp_path / "out", settings, engine=EngineSettings(kind="local"))
     assert summary.chunks_kept == 1
     assert "ray" not in sys.modules
 

@@ -28,9 +28,12 @@ def test_vllm_rows_carry_the_same_prompt_stops_and_sampling_as_the_gguf_backends
     settings = GenerationSettings(questions_per_chunk=1, temperature=0.0, greedy_prompt=None)
     prompt = load_prompt("default")
     job = _jobs([CHUNK], prompt, backend, settings, 0)["c1"]
-    [row] = vllm_rows([job])
-    assert row["key"] == job.key == cache_key(CHUNK.text, prompt.hash, "vllm:google/gemma-3-270m", job.params)
-    assert row["prompt"] == prompt.completion_text(CHUNK.text, CHUNK.title, CHUNK.section or "", 1)
+    [row] = vllm_rows([job], backend)
+    sent = backend.render(job.request)
+    assert row["key"] == job.key == cache_key(sent.digest(), "vllm:google/gemma-3-270m", job.params)
+    # The same completion text as the bundled model receives (instruction included), and the same stops.
+    assert row["prompt"] == make_backend("bundled").render(job.request).text == sent.text
+    assert prompt.instruction_text(1) in row["prompt"]
     assert row["sampling_params"] == {"temperature": 0.0, "max_tokens": 64, "seed": 0, "stop": prompt.stops(1), "n": 1}
     config = processor_config(backend, EngineSettings(kind="ray", llm_workers=2, gpus_per_llm_worker=1))
     assert config["model_source"] == "google/gemma-3-270m" and config["concurrency"] == 2

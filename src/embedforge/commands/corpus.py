@@ -36,10 +36,7 @@ def chunk(
         embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
     check_out_dir(out, "chunks", overwrite=overwrite)
-    from embedforge.engine import use_engine
-
-    with use_engine(engine_for(config, engine, ray_address)):
-        summary = chunk_documents(sources, out, settings)
+    summary = chunk_documents(sources, out, settings, engine=engine_for(config, engine, ray_address))
     write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
     if not summary.ok:

@@ -92,10 +92,8 @@ def build(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     check_out_dir(out, "dataset", overwrite=overwrite)
-    from embedforge.engine import use_engine
-
-    with use_engine(engine_for(config, engine, ray_address)):
-        report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data))
+    report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data,
+                         engine=engine_for(config, engine, ray_address)))
 
 
 @dataset_app.command("regenerate")
@@ -128,10 +126,8 @@ def regenerate(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     check_out_dir(out, "dataset", overwrite=overwrite)
-    from embedforge.engine import use_engine
-
-    with use_engine(engine_for(config, engine, ray_address)):
-        report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data))
+    report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data,
+                              engine=engine_for(config, engine, ray_address)))
 
 
 @dataset_app.command("import")

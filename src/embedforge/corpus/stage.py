@@ -23,7 +23,7 @@ from embedforge.corpus.filters import ChunkFilter
 from embedforge.corpus.isolation import ChunkedDocument, IsolatedParser
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceDocument, SourceFailure, iter_sources
-from embedforge.engine import current_engine
+from embedforge.engine import EngineSettings
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
 from embedforge.progress import bar, logs_above_bars
@@ -77,13 +77,14 @@ class CorpusSummary:
 
 
 def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
-                    settings: ChunkSettings | None = None) -> CorpusSummary:
+                    settings: ChunkSettings | None = None, *, engine: EngineSettings | None = None) -> CorpusSummary:
     """Chunk every document of ``sources`` into ``out_dir/chunks.jsonl``.
 
     Args:
         sources: files, folders (recursive) and TOML manifests.
         out_dir: created if missing; ``chunks.jsonl`` replaced atomically.
         settings: chunk size, filters, strictness, parse limits.
+        engine: where documents are parsed (``local`` when None; ``ray``: docs/scale.md); same chunks either way.
 
     Returns:
         The summary; ``summary.failures`` lists documents that could not be read.
@@ -100,7 +101,8 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     chunker = Chunker(settings)  # loads (or downloads) the tokenizer now: a bad embedder fails before any document
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
-    with atomic_open_text(output) as out, logs_above_bars(), closing(_chunked(items, settings, chunker)) as documents:
+    documents = _chunked(items, settings, chunker, engine or EngineSettings())
+    with atomic_open_text(output) as out, logs_above_bars(), closing(documents):
         for item, document in zip(bar(items, desc="chunking", unit="doc", show=len(items) > 1), documents,
                                   strict=True):
             if isinstance(document, EmbedforgeError):
@@ -122,10 +124,9 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     return summary
 
 
-def _chunked(items: list[SourceDocument | SourceFailure], settings: ChunkSettings,
-             chunker: Chunker) -> Generator[ChunkedDocument | EmbedforgeError, None, None]:
+def _chunked(items: list[SourceDocument | SourceFailure], settings: ChunkSettings, chunker: Chunker,
+             engine: EngineSettings) -> Generator[ChunkedDocument | EmbedforgeError, None, None]:
     """Each item's chunked document, or its error, in order: here, or on Ray (``--engine ray``)."""
-    engine = current_engine()
     if engine.is_ray:
         from embedforge.corpus.ray_stage import chunk_on_ray
 

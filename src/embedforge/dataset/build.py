@@ -34,6 +34,7 @@ from embedforge.fingerprint import file_hash
 
 if TYPE_CHECKING:
     from embedforge.corpus import ChunkSettings
+    from embedforge.engine import EngineSettings
     from embedforge.generators import GenerationSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def build_dataset(
     dataset_settings: DatasetSettings | None = None,
     embedder: Any = None,
     config: dict[str, Any] | None = None,
+    engine: EngineSettings | None = None,
 ) -> DatasetSummary:
     """Chunk ``sources``, generate and filter questions, split, and write the folder ``out_dir``.
 
@@ -66,7 +68,7 @@ def build_dataset(
 
     check_generation(generation_settings)
     out = Path(out_dir)
-    corpus = chunk_documents(list(sources), out, chunk_settings)
+    corpus = chunk_documents(list(sources), out, chunk_settings, engine=engine)
     log.info("%s", corpus.format() if hasattr(corpus, "format") else corpus)
     chunks = read_chunks(out / CHUNKS_FILE)
     if not chunks:
@@ -75,7 +77,7 @@ def build_dataset(
     configuration = config or {"chunk": chunk_settings, "generate": generation_settings, "dataset": settings}
     return build_dataset_from_chunks(
         chunks, out, generation_settings=generation_settings, dataset_settings=settings,
-        embedder=embedder, config=configuration, sources=sources,
+        embedder=embedder, config=configuration, sources=sources, engine=engine,
     )
 
 
@@ -88,6 +90,7 @@ def build_dataset_from_chunks(
     embedder: Any = None,
     config: dict[str, Any] | None = None,
     sources: Sequence[str | os.PathLike[str]] = (),
+    engine: EngineSettings | None = None,
 ) -> DatasetSummary:
     """Generate questions for ``chunks``, round-trip filter, split by chunk, write ``out_dir``.
 
@@ -100,6 +103,7 @@ def build_dataset_from_chunks(
             ``dataset_settings.roundtrip_model`` is loaded when needed).
         config: the resolved configuration to record (default: the settings given).
         sources: the documents, for the manifest's input hashes.
+        engine: where the LLM calls run (``local`` when None; ``ray``: docs/scale.md); same questions either way.
 
     Returns:
         The summary (also in ``manifest.json`` and the card).
@@ -108,7 +112,7 @@ def build_dataset_from_chunks(
         FailedItems: every LLM call failed; no folder is written.
     """
     settings = dataset_settings or DatasetSettings()
-    records, counts = _generate(chunks, generation_settings, settings, embedder)
+    records, counts = _generate(chunks, generation_settings, settings, embedder, engine)
     kept_chunks = {r.chunk_id for r in records if r.status == "kept"}
     split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed,
                          settings.dev_fraction)
@@ -126,6 +130,7 @@ def regenerate(
     dataset_settings: DatasetSettings | None = None,
     embedder: Any = None,
     config: dict[str, Any] | None = None,
+    engine: EngineSettings | None = None,
 ) -> DatasetSummary:
     """Write ``out_dir`` with the chunks and split of ``dataset_dir`` and new questions.
 
@@ -153,7 +158,7 @@ def regenerate(
     if missing:
         raise EmbedforgeError(f"{source / SPLIT_FILE}: chunk {missing[0]} has no split; rebuild the dataset")
     settings = dataset_settings or _parent_settings(source)
-    records, counts = _generate(chunks, generation_settings, settings, embedder)
+    records, counts = _generate(chunks, generation_settings, settings, embedder, engine)
     inputs = {"parent_dataset": {CHUNKS_FILE: file_hash(str(source / CHUNKS_FILE)),
                                  SPLIT_FILE: file_hash(str(source / SPLIT_FILE))}}
     configuration = config or {"generate": generation_settings, "dataset": settings}
@@ -175,12 +180,13 @@ def _parent_settings(dataset_dir: Path) -> DatasetSettings:
 
 
 def _generate(
-    chunks: Sequence[Chunk], generation: GenerationSettings, settings: DatasetSettings, embedder: Any
+    chunks: Sequence[Chunk], generation: GenerationSettings, settings: DatasetSettings, embedder: Any,
+    engine: EngineSettings | None,
 ) -> tuple[list[Any], Counts]:
     """Question records after the generator's filters and the round-trip filter, and their counts."""
     from embedforge.generators import generate_questions
 
-    result = generate_questions(list(chunks), generation)
+    result = generate_questions(list(chunks), generation, engine=engine)
     records = list(result.records)
     if records and all(r.status == "failed" for r in records):
         failed = Counter(str(r.reason) for r in records if r.slot == 0)  # one record a slot: count each call once
@@ -189,7 +195,7 @@ def _generate(
                           "no dataset written; check the LLM server (or key) and rerun")
     calls = result.counts
     if generation.greedy_prompt:
-        extra = generate_questions(list(chunks), greedy_settings(generation))
+        extra = generate_questions(list(chunks), greedy_settings(generation), engine=engine)
         records = append_pass(records, extra.records, generation.questions_per_chunk)
         calls = calls.merge(extra.counts)
     records = drop_near_duplicates(records)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from embedforge.corpus.record import Chunk
 from embedforge.counts import FAILED, FILTERED, KEPT, Counts
-from embedforge.engine import current_engine
+from embedforge.engine import EngineSettings
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.cache import GenerationCache, cache_key
 from embedforge.generators.filters import normalize, reject_reason
@@ -108,9 +108,9 @@ def _judged_records(chunk: Chunk, generation: Any, settings: GenerationSettings,
 
 
 async def _run(jobs: list[Job], backend: Backend, cache: GenerationCache, options: RunOptions,
-               count_filtered: Any, settings: GenerationSettings) -> tuple[dict[str, Outcome], Counts]:
+               count_filtered: Any, settings: GenerationSettings,
+               engine: EngineSettings) -> tuple[dict[str, Outcome], Counts]:
     """The calls of one round: in this process, or as a Ray Data stage (``--engine ray``)."""
-    engine = current_engine()
     if engine.is_ray or backend.spec.kind == "vllm":
         from embedforge.generators.ray_generate import run_jobs_on_ray
 
@@ -141,10 +141,11 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def agenerate_questions(
-    chunks: Sequence[Chunk], settings: GenerationSettings | None = None
+    chunks: Sequence[Chunk], settings: GenerationSettings | None = None, *, engine: EngineSettings | None = None
 ) -> GenerationResult:
     """Async :func:`generate_questions`."""
     settings = settings or GenerationSettings()
+    engine = engine or EngineSettings()
     prompt = load_prompt(settings.prompt_name())
     backend = make_backend(settings.llm, timeout=settings.timeout, completions=settings.completions)
     options = RunOptions(
@@ -161,7 +162,8 @@ async def agenerate_questions(
     with GenerationCache(settings.cache_path()) as cache:
         for round_ in range(settings.resample + 1):
             jobs = _jobs(pending, prompt, backend, settings, round_)
-            done, round_stats = await _run(list(jobs.values()), backend, cache, options, count_filtered, settings)
+            done, round_stats = await _run(list(jobs.values()), backend, cache, options, count_filtered, settings,
+                                            engine)
             outcomes.update(done)
             stats = stats.merge(round_stats)
             chosen.update(jobs)
@@ -182,13 +184,14 @@ async def agenerate_questions(
 
 
 def generate_questions(
-    chunks: Sequence[Chunk], settings: GenerationSettings | None = None
+    chunks: Sequence[Chunk], settings: GenerationSettings | None = None, *, engine: EngineSettings | None = None
 ) -> GenerationResult:
     """Ask the LLM for questions about each chunk; parse, filter and record every slot.
 
     Args:
         chunks: the corpus chunks (any order; records follow it).
         settings: see :class:`GenerationSettings`; defaults: bundled LLM, default prompt, one question.
+        engine: where the calls run (``local`` when None; ``ray``: docs/scale.md); the cache stays here.
 
     Returns:
         A :class:`GenerationResult`: ``questions_per_chunk`` records per chunk and the counts.
@@ -196,4 +199,4 @@ def generate_questions(
     Raises:
         EmbedforgeError: bad spec/prompt/cache, or a backend that cannot work (HTTP 400/401/403/404).
     """
-    return _run_sync(agenerate_questions(chunks, settings))
+    return _run_sync(agenerate_questions(chunks, settings, engine=engine))

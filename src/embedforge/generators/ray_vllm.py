@@ -21,16 +21,16 @@ BATCH = 32  # prompts per engine call: big enough to keep a GPU busy, small enou
 ERROR = "__inference_error__"
 
 
-def vllm_rows(todo: list[Job]) -> list[dict[str, Any]]:
-    """One row per call: the cache key, the completion prompt and the per-row sampling parameters."""
+def vllm_rows(todo: list[Job], backend: Backend) -> list[dict[str, Any]]:
+    """One row per call: the cache key, exactly the completion text the backend renders, and sampling."""
     rows = []
     for job in todo:
-        request, chunk = job.request, job.request.chunk
+        request, rendered = job.request, backend.render(job.request)
         rows.append({
             "key": job.key,
-            "prompt": request.prompt.completion_text(chunk.text, chunk.title, chunk.section or "", request.n),
+            "prompt": rendered.text,
             "sampling_params": {"temperature": request.temperature, "max_tokens": request.max_tokens,
-                                "seed": request.seed, "stop": request.prompt.stops(request.n), "n": 1},
+                                "seed": request.seed, "stop": list(rendered.stop), "n": 1},
         })
     return rows
 
@@ -58,7 +58,7 @@ def vllm_answers(ray: Any, todo: list[Job], backend: Backend, engine: EngineSett
                                  "tokens_in": int(row.get("num_input_tokens") or 0),
                                  "tokens_out": int(row.get("num_generated_tokens") or 0)},
     )
-    for row in processor(ray.data.from_items(vllm_rows(todo))).iter_rows():
+    for row in processor(ray.data.from_items(vllm_rows(todo, backend))).iter_rows():
         failed = str(row.get(ERROR) or "")
         yield {"key": row["key"], "raw": "" if failed else row["raw"], "tokens_in": int(row.get("tokens_in") or 0),
                "tokens_out": int(row.get("tokens_out") or 0), "calls": 1,
