@@ -31,6 +31,9 @@ class DatasetSettings:
         seed: seeds the chunk -> split assignment (same seed, same split).
         roundtrip_k: keep a question only if its own chunk ranks in the top K of all chunks; 0 disables.
         roundtrip_model: embedder SPEC the round-trip filter ranks with (``bundled``, a folder, a hub id).
+        license: the documents' license for the dataset card (a Hub license id such as ``cc-by-4.0``);
+            ``unknown`` until the user states it.
+        language: the documents' language(s) for the card, ISO 639-1 codes separated by commas.
     """
 
     eval_fraction: float = 0.2
@@ -38,6 +41,8 @@ class DatasetSettings:
     seed: int = 42
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
+    license: str = "unknown"
+    language: str = "en"
 
     def __post_init__(self) -> None:
         self.validate()
