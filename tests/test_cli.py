@@ -13,7 +13,7 @@ from embedforge.cli import main
 
 COMMANDS = [
     [], ["chunk"], ["corpus"], ["corpus", "fetch"], ["dataset"], ["dataset", "build"], ["dataset", "regenerate"],
-    ["dataset", "import"], ["dataset", "export"], ["train"], ["compare"], ["run"],
+    ["dataset", "import"], ["dataset", "export"], ["train"], ["compare"], ["run"], ["push"],
 ]
 
 

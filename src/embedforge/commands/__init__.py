@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from embedforge.commands import compare, corpus, dataset, extract, run, train
+from embedforge.commands import compare, corpus, dataset, extract, push, run, train
 
-__all__ = ["compare", "corpus", "dataset", "extract", "run", "train"]
+__all__ = ["compare", "corpus", "dataset", "extract", "push", "run", "train"]

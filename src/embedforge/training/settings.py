@@ -40,6 +40,9 @@ class TrainSettings:
         device: ``cpu``, ``cuda``, ``cuda:1``; None = CUDA when present, else CPU [--device].
         alpha: weight of the fine-tuned model when its weights are interpolated toward the base
             (WiSE-FT); None = chosen on the dev split (0.7 without one), 1.0 = no interpolation [--alpha].
+        card_examples: keep sentence-transformers' card, which quotes training documents, in the model's
+            README [--card-examples]; off, the card holds counts and scores only (no document text).
+        push_to: a Hugging Face Hub repo id to upload the saved model to [--push-to].
     """
 
     base_model: str = "bundled"
@@ -59,6 +62,8 @@ class TrainSettings:
     keep_checkpoints: bool = False
     device: str | None = None
     alpha: float | None = None
+    card_examples: bool = False
+    push_to: str | None = None
 
     def __post_init__(self) -> None:
         if self.dims is not None:
@@ -83,7 +88,7 @@ class TrainSettings:
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The settings that change what training computes (not resume, device or bookkeeping)."""
-        skip = {"resume", "device", "save_total_limit", "keep_checkpoints"}
+        skip = {"resume", "device", "save_total_limit", "keep_checkpoints", "card_examples", "push_to"}
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in skip}
 
 
