@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datasets import Dataset
 
 
 @dataclass
@@ -21,6 +24,9 @@ class DatasetSummary:
         llm_calls: LLM calls made by this run (0 when every answer came from the cache).
         cached: answers served from the cache.
         train_queries, dev_queries, eval_queries, train_chunks, dev_chunks, eval_chunks: split sizes.
+
+    The data itself is read from ``out_dir`` on demand: :attr:`corpus`, :attr:`queries` and
+    :attr:`train` as 🤗 ``Dataset`` objects, :attr:`paths` for the files.
     """
 
     out_dir: Path
@@ -37,6 +43,43 @@ class DatasetSummary:
     eval_chunks: int = 0
     dev_queries: int = 0
     dev_chunks: int = 0
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        """The folder's files by role: corpus, queries, qrels per split (``eval`` is ``qrels/test.tsv``), train."""
+        from embedforge.dataset.layout import QRELS_STEMS
+
+        out = Path(self.out_dir)
+        return {"folder": out, "corpus": out / "corpus.jsonl", "queries": out / "queries.jsonl",
+                **{f"qrels_{s}": out / "qrels" / f"{stem}.tsv" for s, stem in QRELS_STEMS.items()},
+                "train": out / "train.parquet", "card": out / "README.md"}
+
+    @property
+    def corpus(self) -> Dataset:
+        """Every chunk as a 🤗 ``Dataset`` (``_id``, ``title``, ``text``, provenance), read from the folder."""
+        return self._table("corpus")
+
+    @property
+    def queries(self) -> Dataset:
+        """Every question as a 🤗 ``Dataset`` (``_id``, ``text``, ``chunk_id``, provenance)."""
+        return self._table("queries")
+
+    @property
+    def train(self) -> Dataset:
+        """The train pairs as a 🤗 ``Dataset`` (``anchor``, ``positive``), ready for the trainer."""
+        return self._table("train")
+
+    def _table(self, name: str) -> Dataset:
+        from datasets import Dataset
+
+        from embedforge.dataset.layout import load_dataset_dir
+
+        data = load_dataset_dir(self.out_dir)
+        if name == "train":
+            pairs = data.pairs("train")
+            return Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [b for _, b in pairs]})
+        rows = data.corpus if name == "corpus" else data.queries
+        return Dataset.from_list([{"_id": key, **row} for key, row in rows.items()])
 
     def counts(self) -> dict[str, Any]:
         """The counts as a JSON-ready dict (no folder)."""

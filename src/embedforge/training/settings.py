@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from embedforge.errors import EmbedforgeError
 from embedforge.training.dims import check_dims
@@ -110,6 +111,7 @@ class TrainResult:
         query_prompt: the prompt questions were encoded with ("" for none).
         alpha, alpha_chosen_by: the interpolation weight toward the base and what chose it
             (``dev``, ``setting`` or ``rule``).
+        model: the saved model, loaded (a ``SentenceTransformer``; None on DDP ranks other than 0).
     """
 
     model_dir: Path
@@ -125,6 +127,7 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)
     alpha: float = 1.0
     alpha_chosen_by: str = "setting"
+    model: Any = field(default=None, repr=False, compare=False)
 
     def format(self) -> str:
         """A few human lines: where the model is and ndcg@10 per dim."""

@@ -84,6 +84,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
             _check_best(trainer, scores.get(MEAN_KEY))
     result.alpha, result.alpha_chosen_by = choice.alpha, choice.chosen_by
     _save(model, out)
+    result.model = model
     append_card_section(out, CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
         train_rows=len(rows), dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
