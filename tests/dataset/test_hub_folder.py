@@ -18,8 +18,11 @@ def folder(pair_files: dict[str, Path], tmp_path: Path) -> Path:
     return out
 
 
-def test_every_config_loads_with_datasets_as_is(folder: Path) -> None:
-    from datasets import load_dataset
+def test_every_config_loads_with_datasets_as_is(folder: Path, tmp_path: Path) -> None:
+    from datasets import load_dataset as hf_load
+
+    def load_dataset(path: str, name: str | None = None):  # type: ignore[no-untyped-def]
+        return hf_load(path, name, cache_dir=str(tmp_path / "hf-cache"))  # never the user's cache
 
     ds = load_dataset_dir(folder)
     corpus = load_dataset(str(folder), "corpus")["corpus"]

@@ -53,8 +53,12 @@ def _st_ndcg(folder: Path, model_dir: str, dim: int) -> float:
 
 
 def test_compare_st_and_mteb_agree_at_every_dim(
-    als_dataset: Any, tuned_model_dir: Path, tmp_path: Path
+    als_dataset: Any, tuned_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import datasets
+
+    # datasets fixed its cache folder when first imported, before the test redirected HF_HOME
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-cache")
     from embedforge.embedder import bundled_model_path
     from embedforge.evaluation import CompareSettings, compare
 
