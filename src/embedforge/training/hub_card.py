@@ -74,10 +74,10 @@ def description(facts: Any, base_id: str | None) -> str:
     """One paragraph: what the model is and what it was trained on (counts, never document text)."""
     base = f"[{base_id}](https://huggingface.co/{base_id})" if base_id else f"`{facts.base_model}`"
     return (
-        f"This is {base} fine-tuned with [embedforge](https://github.com/embedforge) for retrieval over one "
-        f"collection of documents: {facts.train_rows} (question, passage) training pairs, the questions "
-        f"written by an LLM for passages of the documents, {facts.dev_queries} held-out dev questions "
-        f"choosing the checkpoint, retrieval over all {facts.corpus_chunks} passages. It was trained with "
+        f"This is {base} fine-tuned with embedforge for retrieval over one collection of documents: "
+        f"{facts.train_rows} (question, passage) training pairs, the questions written by an LLM for passages "
+        f"of the documents, {facts.dev_queries} held-out dev questions (which choose the checkpoint and the "
+        f"interpolation weight toward the base), retrieval over all {facts.corpus_chunks} passages. Trained with "
         f"MatryoshkaLoss, so its embeddings can be cut to {', '.join(map(str, facts.dims))} dimensions "
         "(`SentenceTransformer(path, truncate_dim=...)`); the scores below are the dev split's, by dimension."
     )
