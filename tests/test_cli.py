@@ -14,7 +14,7 @@ from embedforge.cli import main
 COMMANDS = [
     [], ["chunk"], ["corpus"], ["corpus", "fetch"], ["dataset"], ["dataset", "build"], ["dataset", "regenerate"],
     ["dataset", "import"], ["dataset", "export"], ["dataset", "preview"], ["prompt"], ["prompt", "show"], ["train"],
-    ["compare"], ["run"],
+    ["compare"], ["run"], ["push"],
 ]
 
 

@@ -1,13 +1,27 @@
 """embedforge: turn a pile of documents into a better retriever.
 
-The Python API mirrors the CLI, one function per job::
+The Python API mirrors the CLI, one function per job. Every settings object has defaults (the
+bundled embedder and LLM, all on this machine), and results carry the data, not only folders:
 
-    import embedforge
-    embedforge.build_dataset(["docs/"], "data/")                     # embedforge dataset build docs/ --out data/
-    embedforge.regenerate("data/", "data2/", generation_settings=...) # embedforge dataset regenerate ...
-    embedforge.train("data/", "model/", embedforge.TrainSettings())   # embedforge train data/ --out model/
-    embedforge.compare("data/", {"base": "bundled", "tuned": "model/"}, "report/")
-    embedforge.run(embedforge.load_config("configs/als-offline.toml"))
+>>> import embedforge
+>>> data = embedforge.build_dataset(["docs/"], "data/")  # embedforge dataset build docs/ --out data/
+>>> data.train.column_names  # the train pairs, a 🤗 datasets.Dataset (also .corpus, .queries)
+['anchor', 'positive']
+>>> data.paths["qrels_eval"].name  # the eval split's qrels: BEIR's and MTEB's `test`
+'test.tsv'
+>>> again = embedforge.regenerate("data/", "data2/")  # same chunks and split, new questions
+>>> again.chunks == data.chunks
+True
+>>> tuned = embedforge.train("data/", "model/", embedforge.TrainSettings(base_model="bundled-minilm", epochs=1,
+...                                                                      batch_size=2))
+>>> tuned.model.get_embedding_dimension(), tuned.model_dir.name  # the loaded SentenceTransformer, its folder
+(384, 'model')
+>>> report = embedforge.compare("data/", {"base": "bundled-minilm", "tuned": "model/"}, "report/")
+>>> sorted(report.metrics())  # eval-split metrics by model, then dim
+['base', 'tuned']
+
+A whole recipe runs with ``embedforge.run(embedforge.load_config(PATH))`` (``embedforge run PATH``;
+``make demo`` runs ``configs/als-offline.toml``, minutes on a CPU).
 
 Names are imported lazily so that ``import embedforge`` stays fast and the CLI's
 ``--help`` does not load torch.

@@ -28,8 +28,8 @@ class Output:
     finished: str | None = None
 
 
-_DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet", "chunks.jsonl", "split.json",
-                      "manifest.json", "README.md", "config.json"})
+_DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet", "train.jsonl", "chunks.jsonl",
+                      "split.json", "manifest.json", "README.md", "config.json"})
 OUTPUTS = {
     "chunks": Output("chunks", frozenset({"chunks.jsonl", "config.json"})),
     "documents": Output("documents", frozenset({"documents.jsonl"})),

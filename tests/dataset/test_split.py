@@ -60,7 +60,7 @@ def test_folders_are_byte_identical_and_split_by_chunk(pair_files: dict[str, Pat
     import_dataset(pair_files["reference"], None, tmp_path / "a", settings)
     import_dataset(pair_files["reference"], None, tmp_path / "b", settings)
     assert _folder_bytes(tmp_path / "a") == _folder_bytes(tmp_path / "b")
-    assert {"corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/eval.tsv", "train.parquet",
+    assert {"corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/test.tsv", "train.parquet",
             "manifest.json", "README.md", "chunks.jsonl", "split.json"} <= set(_folder_bytes(tmp_path / "a"))
 
     ds = load_dataset_dir(tmp_path / "a")
@@ -68,7 +68,7 @@ def test_folders_are_byte_identical_and_split_by_chunk(pair_files: dict[str, Pat
     for name in ("train", "eval"):
         assert all(split[c] == name for rel in ds.qrels[name].values() for c in rel)
     assert set(split) == set(ds.corpus)  # the eval corpus is the whole corpus, every chunk has a split
-    assert (tmp_path / "a" / "qrels" / "eval.tsv").read_text().splitlines()[0] == "query-id\tcorpus-id\tscore"
+    assert (tmp_path / "a" / "qrels" / "test.tsv").read_text().splitlines()[0] == "query-id\tcorpus-id\tscore"
 
     import_dataset(pair_files["reference"], None, tmp_path / "c", DatasetSettings(eval_fraction=0.3, seed=3))
     assert read_split(tmp_path / "c") != split

@@ -102,3 +102,32 @@ def test_encodes_once_per_model_never_per_dim(
     )
     assert sorted(result.metrics()["base"]) == [32, 64, 128, 256, 384]
     assert calls == [result.corpus_size, 20]  # the corpus once, the questions once
+
+
+def test_picture_shows_every_question_set_and_bands_mean_their_label(compare_run) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.pyplot import close
+
+    from embedforge.evaluation.plot import ndcg_figure
+
+    fig = ndcg_figure(compare_run.sections)
+    try:
+        top_eval, top_hand, delta_eval, _ = fig.axes  # row by row: the ndcg panels, then the Δ panels
+        assert "eval split (20 questions)" in top_eval.get_title()
+        assert "hand-written questions (5 questions)" in top_hand.get_title()
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for top in (top_eval, top_hand):
+            assert all("interval" not in t.get_text() for t in top.get_legend().get_texts())  # no band up here
+            box = top.get_window_extent(renderer)
+            for label in top.texts:  # every value label drawn inside its axis, none clipped at the edge
+                extent = label.get_window_extent(renderer)
+                assert box.y0 <= extent.y0 and extent.y1 <= box.y1, label.get_text()
+        labels = [t.get_text() for t in delta_eval.get_legend().get_texts()]
+        assert "95% paired-bootstrap interval of tuned − base" in labels
+    finally:
+        close(fig)
+
+
+def test_report_tables_fold_recall_into_accuracy(compare_run) -> None:  # type: ignore[no-untyped-def]
+    report = (compare_run.out_dir / "report.md").read_text()
+    assert "| accuracy@1 = recall@1 |" in report and "| recall@1 |" not in report

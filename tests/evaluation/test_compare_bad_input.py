@@ -41,11 +41,11 @@ def test_corrupt_model_folder(dataset_dir: Path, tmp_path: Path, content: str) -
 
 def test_qrels_naming_unknown_ids(als_dataset: RetrievalDataset, tmp_path: Path) -> None:
     write_dataset_dir(tmp_path / "ds", als_dataset)
-    qrels = tmp_path / "ds" / "qrels" / "eval.tsv"
+    qrels = tmp_path / "ds" / "qrels" / "test.tsv"
     qrels.write_text(qrels.read_text() + "q-unknown\tc-unknown\t1\n")
     with pytest.raises(EmbedforgeError) as excinfo:
         compare(tmp_path / "ds", {"base": "bundled-minilm"}, tmp_path / "out", FAST)
-    one_line_error(excinfo, "eval.tsv", "unknown")
+    one_line_error(excinfo, "test.tsv", "unknown")
 
 
 def test_empty_eval_split(als_dataset: RetrievalDataset, tmp_path: Path) -> None:

@@ -51,14 +51,14 @@ def test_cached_loss_with_hard_negatives_and_a_query_prompt(small_dataset: Path,
     out = tmp_path / "model"
     result = train(small_dataset, out, TrainSettings(
         base_model="bundled-minilm", batch_size=4, epochs=1, device="cpu", loss="cached-mnrl", mini_batch_size=2,
-        hard_negatives=1, query_prompt="query: ",
+        hard_negatives=1, query_prompt="query: ", card_examples=True,
     ))
     assert result.query_prompt == "query: "
     config = json.loads((out / "config_sentence_transformers.json").read_text(encoding="utf-8"))
     assert config["prompts"]["query"] == "query: "
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "CachedMultipleNegativesRankingLoss" in card and "'query: '" in card
-    assert "negative_1" in card  # sentence-transformers' card describes the (anchor, positive, negative) rows
+    assert "negative_1" in card  # --card-examples keeps sentence-transformers' card: (anchor, positive, negative) rows
     # Evaluation used the prompt: the stock evaluator on the saved model (whose encode_query adds it) agrees.
     model = SentenceTransformer(str(out), device="cpu")
     data = load_dataset_dir(small_dataset)

@@ -25,9 +25,14 @@ def query_id(chunk_id: str, question: str) -> str:
 
 
 def corpus_records(chunks: Iterable[Chunk]) -> dict[str, dict[str, Any]]:
-    """chunk id -> BEIR corpus record (``title``, ``text`` plus where it came from), in chunk order."""
+    """chunk id -> BEIR corpus record, in chunk order: ``title`` empty (BEIR/MTEB would embed it; embedforge
+    embeds ``text`` alone, see ``layout``), ``text``, ``document_title`` and where it came from.
+
+    No value is null (MTEB's batching refuses None): no section is ``""``, no page is ``0`` (pages count from 1).
+    """
     return {
-        c.id: {"title": c.title, "text": c.text, "source": c.source, "section": c.section, "page": c.page}
+        c.id: {"title": "", "text": c.text, "document_title": c.title or "", "source": c.source,
+               "section": c.section or "", "page": c.page if c.page is not None else 0}
         for c in chunks
     }
 
@@ -55,7 +60,7 @@ def assemble(chunks: Sequence[Chunk], kept: Iterable[Any], split: dict[str, str]
         text = record.question.strip()
         qid = query_id(chunk.id, text)
         row = {"text": text, "chunk_id": chunk.id, "source": chunk.source}
-        row.update({name: getattr(record, name, None) for name in PROVENANCE})
+        row.update({name: getattr(record, name, None) or "" for name in PROVENANCE})
         previous = queries.get(qid)
         if previous is None or str(row["created_at"] or "") < str(previous["created_at"] or ""):
             queries[qid] = row

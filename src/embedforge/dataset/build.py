@@ -46,8 +46,8 @@ def build_dataset(
     sources: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
-    chunk_settings: ChunkSettings,
-    generation_settings: GenerationSettings,
+    chunk_settings: ChunkSettings | None = None,
+    generation_settings: GenerationSettings | None = None,
     dataset_settings: DatasetSettings | None = None,
     embedder: Any = None,
     config: dict[str, Any] | None = None,
@@ -56,16 +56,21 @@ def build_dataset(
     """Chunk ``sources``, generate and filter questions, split, and write the folder ``out_dir``.
 
     ``chunks.jsonl`` is written into ``out_dir`` by the corpus stage and kept there.
-    See :func:`build_dataset_from_chunks` for the rest.
+    See :func:`build_dataset_from_chunks` for the rest. Every settings object defaults to its
+    defaults (the bundled embedder and LLM), so ``build_dataset(["docs/"], "data/")`` runs as is;
+    the summary it returns carries the data (``.corpus``, ``.queries``, ``.train``) and ``.paths``.
 
     Raises:
         EmbedforgeError: a bad LLM spec, key or prompt (before any work), no chunks were kept,
             or any stage's user-fixable failure.
         FailedItems: every LLM call failed (nothing written but ``chunks.jsonl``).
     """
-    from embedforge.corpus import chunk_documents
+    from embedforge.corpus import ChunkSettings, chunk_documents
+    from embedforge.generators import GenerationSettings
     from embedforge.generators.preflight import check_generation
 
+    chunk_settings = chunk_settings or ChunkSettings()
+    generation_settings = generation_settings or GenerationSettings()
     check_generation(generation_settings)
     out = Path(out_dir)
     corpus = chunk_documents(list(sources), out, chunk_settings, engine=engine)
@@ -126,7 +131,7 @@ def regenerate(
     dataset_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
     *,
-    generation_settings: GenerationSettings,
+    generation_settings: GenerationSettings | None = None,
     dataset_settings: DatasetSettings | None = None,
     embedder: Any = None,
     config: dict[str, Any] | None = None,
@@ -136,15 +141,18 @@ def regenerate(
 
     Chunks whose new questions are all filtered simply have no queries; the split of
     every chunk is the one in ``dataset_dir/split.json``. Without ``dataset_settings``
-    the round-trip filter settings of ``dataset_dir``'s manifest are reused.
+    the round-trip filter settings of ``dataset_dir``'s manifest are reused; without
+    ``generation_settings``, the defaults (the bundled LLM).
 
     Raises:
         EmbedforgeError: ``out_dir`` is ``dataset_dir``, or ``dataset_dir`` lacks
             ``chunks.jsonl`` / ``split.json`` (not written by ``dataset build``), or a bad LLM spec.
         FailedItems: every LLM call failed; no folder is written.
     """
+    from embedforge.generators import GenerationSettings
     from embedforge.generators.preflight import check_generation
 
+    generation_settings = generation_settings or GenerationSettings()
     check_generation(generation_settings)
     source, out = Path(dataset_dir), Path(out_dir)
     if source.resolve() == out.resolve():

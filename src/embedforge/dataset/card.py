@@ -11,32 +11,39 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from embedforge.dataset.card_meta import front_matter
 from embedforge.dataset.layout import RetrievalDataset
 from embedforge.dataset.summary import DatasetSummary
 
 _LOADING = """\
 ## Loading
 
-BEIR layout (`corpus.jsonl`, `queries.jsonl`, `qrels/{train,eval}.tsv`): any BEIR reader works, e.g.
+With 🤗 datasets, from this folder (or its Hub repo) as is: configs `corpus`, `queries`,
+`qrels` (splits `train`, `dev`, `test`; `test` is the eval split) and `train` (the pairs):
 
 ```python
-from embedforge.dataset import load_dataset_dir
-ds = load_dataset_dir("path/to/this/folder")
-queries, corpus, relevant = ds.split_queries("eval"), ds.corpus_texts(), ds.qrels["eval"]
+from datasets import load_dataset
+corpus = load_dataset("path/to/this/folder", "corpus")["corpus"]
+qrels = load_dataset("path/to/this/folder", "qrels")["test"]
+train = load_dataset("path/to/this/folder", "train")["train"]  # columns anchor, positive
 ```
+
+It is a BEIR folder (`corpus.jsonl`, `queries.jsonl`, `qrels/{train,dev,test}.tsv`):
+`beir.datasets.data_loader.GenericDataLoader("path/to/this/folder").load(split="test")` and an MTEB
+retrieval task read it too. The corpus `title` is empty on purpose (the document's title is in
+`document_title`): BEIR and MTEB embed `title + text`, the model was trained and scored on the text,
+so every tool scores the same.
 
 Evaluate with sentence-transformers over the whole corpus:
 
 ```python
 from sentence_transformers.evaluation import InformationRetrievalEvaluator
-evaluator = InformationRetrievalEvaluator(queries, corpus, relevant, name="eval")
-```
-
-Train pairs for `SentenceTransformerTrainer` (columns `anchor`, `positive`):
-
-```python
-from datasets import load_dataset
-train = load_dataset("parquet", data_files="path/to/this/folder/train.parquet")["train"]
+queries = {q["_id"]: q["text"] for q in load_dataset("path/to/this/folder", "queries")["queries"]}
+relevant = {}
+for row in qrels:
+    relevant.setdefault(row["query-id"], set()).add(row["corpus-id"])
+evaluator = InformationRetrievalEvaluator({q: queries[q] for q in relevant},
+                                          {c["_id"]: c["text"] for c in corpus}, relevant, name="test")
 ```
 """
 
@@ -73,10 +80,11 @@ def render_card(
         summary: its counts.
         kind: ``build``, ``regenerate`` or ``import``.
         settings: split/filter settings to show (``eval_fraction``, ``seed``, ``roundtrip_k``,
-            ``roundtrip_model``).
+            ``roundtrip_model``) and the card's ``license`` and ``language``.
     """
     per_source = Counter(str(row.get("source") or "unknown") for row in dataset.corpus.values())
     lines = [
+        front_matter(dataset, settings),
         "# Dataset card",
         "",
         "Question/passage pairs for fine-tuning and evaluating a retriever, "
@@ -116,7 +124,7 @@ def render_card(
             [
                 ("train", f"{summary.train_queries} queries over {summary.train_chunks} chunks"),
                 ("dev", f"{summary.dev_queries} queries over {summary.dev_chunks} chunks"),
-                ("eval", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
+                ("eval (`test`)", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
             ],
             ("split", "size"),
         ),

@@ -45,7 +45,7 @@ _SHAPES = {
 }
 Pairs = tuple[dict[str, str], dict[str, str], dict[str, list[str]]]
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_PROVENANCE_NONE = {"prompt_name": None, "prompt_hash": None, "llm": None, "created_at": None}
+_PROVENANCE_NONE = {"prompt_name": "", "prompt_hash": "", "llm": "", "created_at": ""}  # no nulls: MTEB refuses None
 
 
 def read_pairs_file(path: str | os.PathLike[str]) -> Pairs:

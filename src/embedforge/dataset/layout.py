@@ -1,17 +1,27 @@
 """The dataset folder: BEIR layout plus what the trainer and a reader need.
 
-    DIR/corpus.jsonl        {"_id", "title", "text", "source", "section", "page"}  every chunk
+    DIR/corpus.jsonl        {"_id", "title", "text", "document_title", "source", "section", "page"}  every chunk
+                            (no nulls: no section is "", no page is 0)
     DIR/queries.jsonl       {"_id", "text", "chunk_id", "source", "prompt_name", "prompt_hash", "llm",
                              "created_at"}
     DIR/qrels/train.tsv     query-id <TAB> corpus-id <TAB> score, with a header line
     DIR/qrels/dev.tsv       the dev split: chooses the epoch and the interpolation weight
-    DIR/qrels/eval.tsv      the eval split: scored once by ``compare``, chooses nothing
+    DIR/qrels/test.tsv      the eval split: scored once by ``compare``, chooses nothing (BEIR and MTEB
+                            call it ``test``; folders written before were ``qrels/eval.tsv``, still read)
+    DIR/qrels/*.jsonl       the same qrels as JSON Lines {"query-id", "corpus-id", "score"}, and
+    DIR/train.jsonl         the train pairs as JSON Lines: 🤗 datasets reads every config of a folder with
+                            one builder, so the card's configs are all JSON Lines (BEIR reads the TSV)
     DIR/train.parquet       anchor, positive   (the train pairs, for SentenceTransformerTrainer)
     DIR/manifest.json       configuration, versions, input hashes, counts
     DIR/README.md           the dataset card
 
 Training and evaluation read a folder through :func:`load_dataset_dir`; retrieval is
 always over the whole corpus, not over the eval chunks alone.
+
+Titles: BEIR and MTEB embed ``title + " " + text``; embedforge trains and scores on ``text``
+alone. So the corpus ``title`` is always empty and the document's title is kept in
+``document_title``: every reader of the folder then embeds the same string, and
+``compare``, sentence-transformers' evaluator and an MTEB task agree.
 """
 
 from __future__ import annotations
@@ -27,6 +37,18 @@ from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_write_text, iter_jsonl, write_jsonl
 
 SPLITS = ("train", "dev", "eval")
+# split -> qrels file stem: the eval split is BEIR's and MTEB's ``test``
+QRELS_STEMS = {"train": "train", "dev": "dev", "eval": "test"}
+_OLD_STEMS = {"eval": "eval"}  # folders written before the rename
+
+
+def qrels_path(root: str | os.PathLike[str], split: str) -> Path:
+    """The qrels file of ``split`` in folder ``root`` (``eval`` -> ``qrels/test.tsv``; an older
+    folder's ``qrels/eval.tsv`` when only that exists)."""
+    folder = Path(root) / "qrels"
+    path = folder / f"{QRELS_STEMS.get(split, split)}.tsv"
+    old = folder / f"{_OLD_STEMS.get(split, '')}.tsv"
+    return old if split in _OLD_STEMS and not path.exists() and old.is_file() else path
 
 
 @dataclass
@@ -75,8 +97,12 @@ def write_dataset_dir(out_dir: str | os.PathLike[str], dataset: RetrievalDataset
         for qid, relevant in dataset.qrels.get(split, {}).items():
             for cid in sorted(relevant):
                 writer.writerow([qid, cid, 1])
-        atomic_write_text(out / "qrels" / f"{split}.tsv", buffer.getvalue())
+        atomic_write_text(out / "qrels" / f"{QRELS_STEMS[split]}.tsv", buffer.getvalue())
+        write_jsonl(out / "qrels" / f"{QRELS_STEMS[split]}.jsonl", (
+            {"query-id": qid, "corpus-id": cid, "score": 1}
+            for qid, relevant in dataset.qrels.get(split, {}).items() for cid in sorted(relevant)))
     anchors, positives = zip(*dataset.pairs("train"), strict=True) if dataset.pairs("train") else ((), ())
+    write_jsonl(out / "train.jsonl", ({"anchor": a, "positive": b} for a, b in zip(anchors, positives, strict=True)))
     table = pa.table({"anchor": list(anchors), "positive": list(positives)})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
@@ -102,15 +128,15 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
             )
     corpus = _rows_by_id(root / "corpus.jsonl")
     queries = _rows_by_id(root / "queries.jsonl")
-    qrels = {split: _read_qrels(root / "qrels" / f"{split}.tsv") for split in SPLITS}
+    qrels = {split: _read_qrels(qrels_path(root, split)) for split in SPLITS}
     for split, table in qrels.items():
         for qid, relevant in table.items():
             if qid not in queries:
-                raise EmbedforgeError(f"{root}/qrels/{split}.tsv: unknown query id {qid!r}; rebuild it")
+                raise EmbedforgeError(f"{qrels_path(root, split)}: unknown query id {qid!r}; rebuild it")
             unknown = relevant - corpus.keys()
             if unknown:
                 raise EmbedforgeError(
-                    f"{root}/qrels/{split}.tsv: unknown corpus id {sorted(unknown)[0]!r}; rebuild it"
+                    f"{qrels_path(root, split)}: unknown corpus id {sorted(unknown)[0]!r}; rebuild it"
                 )
     return RetrievalDataset(corpus=corpus, queries=queries, qrels=qrels)
 

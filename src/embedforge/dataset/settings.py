@@ -32,6 +32,9 @@ class DatasetSettings(Settings):
         seed: seeds the chunk -> split assignment (same seed, same split).
         roundtrip_k: keep a question only if its own chunk ranks in the top K of all chunks; 0 disables.
         roundtrip_model: embedder SPEC the round-trip filter ranks with (``bundled``, a folder, a hub id).
+        license: the documents' license for the dataset card (a Hub license id such as ``cc-by-4.0``);
+            ``unknown`` until the user states it.
+        language: the documents' language(s) for the card, ISO 639-1 codes separated by commas.
     """
 
     eval_fraction: float = 0.2
@@ -39,6 +42,8 @@ class DatasetSettings(Settings):
     seed: int = 42
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
+    license: str = "unknown"
+    language: str = "en"
 
     def check(self) -> None:
         """Raise EmbedforgeError naming the bad value."""

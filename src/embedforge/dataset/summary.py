@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from embedforge.counts import Counts
+
+if TYPE_CHECKING:
+    from datasets import Dataset
 
 
 @dataclass
@@ -21,6 +24,9 @@ class DatasetSummary:
         counts: the run's :class:`~embedforge.counts.Counts` (LLM calls, cache hits, tokens, and the
             question slots kept, filtered and failed by reason, the round-trip filter's drops included).
         train_queries, dev_queries, eval_queries, train_chunks, dev_chunks, eval_chunks: split sizes.
+
+    The data itself is read from ``out_dir`` on demand: :attr:`corpus`, :attr:`queries` and
+    :attr:`train` as 🤗 ``Dataset`` objects, :attr:`paths` for the files.
     """
 
     out_dir: Path
@@ -57,6 +63,44 @@ class DatasetSummary:
         """The manifest's ``counts``: the run's counts plus the folder's sizes (no folder)."""
         row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("out_dir", "counts")}
         return {**row, **self.counts.to_dict()}
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        """The folder's files by role: corpus, queries, qrels per split (``eval`` is ``qrels/test.tsv``), train."""
+        from embedforge.dataset.layout import QRELS_STEMS
+
+        out = Path(self.out_dir)
+        return {"folder": out, "corpus": out / "corpus.jsonl", "queries": out / "queries.jsonl",
+                **{f"qrels_{s}": out / "qrels" / f"{stem}.tsv" for s, stem in QRELS_STEMS.items()},
+                "train": out / "train.parquet", "card": out / "README.md"}
+
+    @property
+    def corpus(self) -> Dataset:
+        """Every chunk as a 🤗 ``Dataset`` (``_id``, ``title``, ``text``, provenance), read from the folder."""
+        return self._table("corpus")
+
+    @property
+    def queries(self) -> Dataset:
+        """Every question as a 🤗 ``Dataset`` (``_id``, ``text``, ``chunk_id``, provenance)."""
+        return self._table("queries")
+
+    @property
+    def train(self) -> Dataset:
+        """The train pairs as a 🤗 ``Dataset`` (``anchor``, ``positive``), ready for the trainer."""
+        return self._table("train")
+
+    def _table(self, name: str) -> Dataset:
+        from datasets import Dataset
+
+        from embedforge.dataset.layout import load_dataset_dir
+
+        data = load_dataset_dir(self.out_dir)
+        if name == "train":
+            pairs = data.pairs("train")
+            return Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [b for _, b in pairs]})
+        rows = data.corpus if name == "corpus" else data.queries
+        return Dataset.from_list([{"_id": key, **row} for key, row in rows.items()])
+
 
     def format(self) -> str:
         """A few human lines for the end of a CLI command."""

@@ -200,5 +200,5 @@ def _write_outputs(result: CompareResult) -> None:
     write_json(files["metrics.json"], payload)
     atomic_write_text(files["report.md"], markdown_report(result))
     write_per_query(files["per_query.csv"], result.sections)
-    plot_ndcg_by_dim(result.eval, files["ndcg_by_dim.png"])
+    plot_ndcg_by_dim(result.sections, files["ndcg_by_dim.png"])
     result.files = list(files.values())

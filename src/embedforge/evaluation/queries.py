@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedforge.dataset.layout import RetrievalDataset
+from embedforge.dataset.layout import RetrievalDataset, qrels_path
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl
 from embedforge.fingerprint import text_hash
@@ -42,16 +42,19 @@ def split_queries(
 ) -> EvalQueries:
     """The questions of one qrels split, in qrels order, keeping those with a relevant chunk.
 
+    ``test`` (BEIR's and MTEB's name, and the qrels file's) names the ``eval`` split.
+
     Raises:
         EmbedforgeError: the split is unknown or holds no question with a relevant chunk.
     """
+    split = "eval" if split == "test" else split
     table = dataset.qrels.get(split)
     if table is None:
         raise EmbedforgeError(f"{where}: no qrels split {split!r}; use one of {sorted(dataset.qrels)}")
     kept = [(qid, rel) for qid, rel in table.items() if rel]
     if not kept:
         raise EmbedforgeError(
-            f"{where}/qrels/{split}.tsv: the {split} split is empty; rebuild the dataset with eval questions"
+            f"{qrels_path(where, split)}: the {split} split is empty; rebuild the dataset with eval questions"
         )
     return EvalQueries(
         ids=tuple(qid for qid, _ in kept),

@@ -139,14 +139,24 @@ def _intervals_markdown(section: SectionResult, result: CompareResult, h: str) -
 
 
 def _card_table(section: SectionResult, dim: int) -> str:
+    """Metrics at ``dim`` by model; recall@k equal to accuracy@k for every model (so it is when each
+    question has one relevant chunk) joins accuracy@k's row (``accuracy@k = recall@k``), not a row of its own."""
     metrics = section.metrics()
     models = [m for m in section.models if dim in metrics[m]]
-    lines = ["| Metric | " + " | ".join(models) + " |", "|:--|" + ":--|" * len(models)]
+    rows: list[tuple[list[str], list[float]]] = []
     for name in METRIC_NAMES:
         values = [metrics[m][dim][name] for m in models]
+        twin = name.replace("recall@", "accuracy@") if name.startswith("recall@") else None
+        same = next((row for row in rows if twin in row[0]), None)
+        if same is not None and all(abs(a - b) < 1e-12 for a, b in zip(same[1], values, strict=True)):
+            same[0].append(name)
+        else:
+            rows.append(([name], values))
+    lines = ["| Metric | " + " | ".join(models) + " |", "|:--|" + ":--|" * len(models)]
+    for names, values in rows:
         best = max(values)
         cells = [f"**{v:.4f}**" if v == best and len(models) > 1 else f"{v:.4f}" for v in values]
-        label = f"**{name}**" if name == PRIMARY_METRIC else name
+        label = " = ".join(f"**{n}**" if n == PRIMARY_METRIC else n for n in names)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

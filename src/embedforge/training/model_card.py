@@ -1,8 +1,8 @@
 """The saved model's card: sentence-transformers' own, plus what embedforge knows.
 
 sentence-transformers writes ``README.md`` (architecture, loss, hyper-parameters,
-training logs). Its base model is blank for a local folder and its metrics are those
-of its last evaluation, so an "embedforge training" section is appended with the base
+training logs, and samples of the training text); ``hub_card`` replaces it with a Hub card
+(its body kept only when asked). Its "embedforge training" section says the base
 model SPEC, the dataset folder and its size, the losses and dims, the query prompt,
 every setting, which split chose what, and the per-dim dev metrics of the saved model.
 ``selection.json`` beside it says the same for programs (``compare`` puts it in its report).
@@ -102,11 +102,17 @@ def card_section(facts: CardFacts) -> str:
     return "\n".join(lines)
 
 
-def append_card_section(model_dir: Path, facts: CardFacts) -> None:
-    """Append the section to ``model_dir/README.md`` (written by sentence-transformers; created if absent)."""
+def append_card_section(model_dir: Path, facts: CardFacts, card_examples: bool = False) -> None:
+    """Rewrite ``model_dir/README.md`` as a Hub card (``hub_card``) with this section; write ``selection.json``.
+
+    sentence-transformers' own card (it quotes the training documents) is kept only with ``card_examples``.
+    """
+    from embedforge.training.hub_card import render_model_card
+
     readme = model_dir / "README.md"
-    existing = readme.read_text(encoding="utf-8") if readme.is_file() else "# Fine-tuned embedder\n"
-    atomic_write_text(readme, existing.rstrip("\n") + "\n\n" + card_section(facts))
+    existing = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    card = render_model_card(facts, Path(facts.dataset_dir), card_section(facts), existing, card_examples)
+    atomic_write_text(readme, card)
     write_json(model_dir / SELECTION_FILE, selection(facts))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from embedforge.errors import EmbedforgeError
 from embedforge.settings import Settings, setting
@@ -41,6 +42,9 @@ class TrainSettings(Settings):
         device: ``cpu``, ``cuda``, ``cuda:1``; None = CUDA when present, else CPU [--device].
         alpha: weight of the fine-tuned model when its weights are interpolated toward the base
             (WiSE-FT); None = chosen on the dev split (0.7 without one), 1.0 = no interpolation [--alpha].
+        card_examples: keep sentence-transformers' card, which quotes training documents, in the model's
+            README [--card-examples]; off, the card holds counts and scores only (no document text).
+        push_to: a Hugging Face Hub repo id to upload the saved model to [--push-to].
     """
 
     base_model: str = "bundled"
@@ -60,6 +64,8 @@ class TrainSettings(Settings):
     keep_checkpoints: bool = setting(False, output=False)
     device: str | None = setting(None, output=False)
     alpha: float | None = None
+    card_examples: bool = setting(False, output=False)  # the card is a record, not the model
+    push_to: str | None = setting(None, output=False)
 
     def __post_init__(self) -> None:
         if self.dims is not None:
@@ -104,6 +110,7 @@ class TrainResult:
         query_prompt: the prompt questions were encoded with ("" for none).
         alpha, alpha_chosen_by: the interpolation weight toward the base and what chose it
             (``dev``, ``setting`` or ``rule``).
+        model: the saved model, loaded (a ``SentenceTransformer``; None on DDP ranks other than 0).
     """
 
     model_dir: Path
@@ -119,6 +126,7 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)
     alpha: float = 1.0
     alpha_chosen_by: str = "setting"
+    model: Any = field(default=None, repr=False, compare=False)
 
     def format(self) -> str:
         """A few human lines: where the model is and ndcg@10 per dim."""

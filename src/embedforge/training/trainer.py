@@ -84,15 +84,20 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
             _check_best(trainer, scores.get(MEAN_KEY))
     result.alpha, result.alpha_chosen_by = choice.alpha, choice.chosen_by
     _save(model, out)
+    result.model = model
     append_card_section(out, CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
         train_rows=len(rows), dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
         loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint(),
         best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
-    ))
+    ), card_examples=settings.card_examples)
     if not settings.keep_checkpoints:
         _remove_checkpoints(out)
     log.info("%s", result.format())
+    if settings.push_to:
+        from embedforge.hub import push_folder
+
+        push_folder(out, settings.push_to)
     return result
 
 
