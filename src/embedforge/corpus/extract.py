@@ -24,6 +24,7 @@ from embedforge.corpus.document import Document
 from embedforge.corpus.isolation import IsolatedParser
 from embedforge.corpus.settings import ParseLimits
 from embedforge.corpus.sources import SourceFailure, iter_sources
+from embedforge.corpus.summary import DocumentRun
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
 
@@ -33,30 +34,16 @@ DOCUMENTS_FILE = "documents.jsonl"
 
 
 @dataclass
-class ExtractSummary:
+class ExtractSummary(DocumentRun):
     """What an extract run did: documents written, by extractor, and the failures (source, reason)."""
 
-    documents_read: int = 0
     extractors: dict[str, int] = field(default_factory=dict)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    output: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when no document failed (the CLI exits 1 otherwise)."""
-        return not self.failures
 
     def format(self) -> str:
         """The human summary the CLI prints."""
         used = ", ".join(f"{name} {count}" for name, count in sorted(self.extractors.items()))
-        lines = [f"documents read: {self.documents_read}" + (f" ({used})" if used else ""),
-                 f"documents failed: {len(self.failures)}"]
-        lines += [f"  failed: {reason}" for _, reason in self.failures]
-        lines += [f"  warning: {warning}" for warning in self.warnings]
-        if self.output is not None:
-            lines.append(f"wrote {self.output}")
-        return "\n".join(lines)
+        return "\n".join([f"documents read: {self.documents_read}" + (f" ({used})" if used else ""),
+                          *self.outcome_lines()])
 
 
 def extract_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str],

@@ -23,6 +23,7 @@ from embedforge.corpus.filters import ChunkFilter
 from embedforge.corpus.isolation import ChunkedDocument, IsolatedParser
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceDocument, SourceFailure, iter_sources
+from embedforge.corpus.summary import DocumentRun
 from embedforge.engine import EngineSettings
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
@@ -34,7 +35,7 @@ CHUNKS_FILE = "chunks.jsonl"
 
 
 @dataclass
-class CorpusSummary:
+class CorpusSummary(DocumentRun):
     """What a corpus run did.
 
     Attributes:
@@ -47,18 +48,9 @@ class CorpusSummary:
         output: the chunks.jsonl written.
     """
 
-    documents_read: int = 0
     chunks_kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     token_counts: list[int] = field(default_factory=list)
-    output: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when no document failed (the CLI exits 1 otherwise)."""
-        return not self.failures
 
     def format(self) -> str:
         """The human summary the CLI prints."""
@@ -68,12 +60,7 @@ class CorpusSummary:
         if self.token_counts:
             lines.append(f"chunk tokens: min {min(self.token_counts)}, median "
                          f"{statistics.median(self.token_counts):g}, max {max(self.token_counts)}")
-        lines.append(f"documents failed: {len(self.failures)}")
-        lines += [f"  failed: {reason}" for _, reason in self.failures]
-        lines += [f"  warning: {warning}" for warning in self.warnings]
-        if self.output is not None:
-            lines.append(f"wrote {self.output}")
-        return "\n".join(lines)
+        return "\n".join(lines + self.outcome_lines())
 
 
 def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str],

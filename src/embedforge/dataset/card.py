@@ -70,6 +70,36 @@ def _provenance(dataset: RetrievalDataset, field: str) -> str:
     return ", ".join(f"`{v}` ({n})" for v, n in sorted(values.items())) or "n/a"
 
 
+def _sizes(summary: DatasetSummary) -> list[tuple[str, Any]]:
+    return [
+        ("chunks (corpus)", summary.chunks),
+        ("chunks with a kept question", summary.chunks_with_questions),
+        ("questions kept", summary.questions),
+        ("failed generations", summary.failed),
+        *[(f"filtered: {reason}", n) for reason, n in sorted(summary.filtered.items())],
+    ]
+
+
+def _split_section(summary: DatasetSummary, settings: dict[str, Any]) -> list[str]:
+    return [
+        "## Split",
+        "",
+        f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, "
+        f"dev fraction {settings.get('dev_fraction', 'n/a')}, seed {settings.get('seed', 'n/a')}): "
+        "all questions of a chunk are in one split. dev chooses the epoch and the interpolation weight; "
+        "eval is scored by `compare` and chooses nothing. Retrieval searches the whole corpus.",
+        "",
+        *_table(
+            [
+                ("train", f"{summary.train_queries} queries over {summary.train_chunks} chunks"),
+                ("dev", f"{summary.dev_queries} queries over {summary.dev_chunks} chunks"),
+                ("eval (`test`)", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
+            ],
+            ("split", "size"),
+        ),
+    ]
+
+
 def render_card(
     dataset: RetrievalDataset, summary: DatasetSummary, *, kind: str, settings: dict[str, Any]
 ) -> str:
@@ -96,16 +126,7 @@ def render_card(
         "",
         "## Sizes",
         "",
-        *_table(
-            [
-                ("chunks (corpus)", summary.chunks),
-                ("chunks with a kept question", summary.chunks_with_questions),
-                ("questions kept", summary.questions),
-                ("failed generations", summary.failed),
-                *[(f"filtered: {reason}", n) for reason, n in sorted(summary.filtered.items())],
-            ],
-            ("what", "count"),
-        ),
+        *_table(_sizes(summary), ("what", "count")),
         "",
         "## Generation",
         "",
@@ -113,21 +134,7 @@ def render_card(
         f"- prompt: {_provenance(dataset, 'prompt_name')}; hash {_provenance(dataset, 'prompt_hash')}",
         f"- round-trip filter: {_roundtrip_line(settings)}",
         "",
-        "## Split",
-        "",
-        f"By chunk, seeded (eval fraction {settings.get('eval_fraction', 'n/a')}, "
-        f"dev fraction {settings.get('dev_fraction', 'n/a')}, seed {settings.get('seed', 'n/a')}): "
-        "all questions of a chunk are in one split. dev chooses the epoch and the interpolation weight; "
-        "eval is scored by `compare` and chooses nothing. Retrieval searches the whole corpus.",
-        "",
-        *_table(
-            [
-                ("train", f"{summary.train_queries} queries over {summary.train_chunks} chunks"),
-                ("dev", f"{summary.dev_queries} queries over {summary.dev_chunks} chunks"),
-                ("eval (`test`)", f"{summary.eval_queries} queries over {summary.eval_chunks} chunks"),
-            ],
-            ("split", "size"),
-        ),
+        *_split_section(summary, settings),
         "",
         _LOADING,
     ]

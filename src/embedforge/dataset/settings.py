@@ -42,7 +42,7 @@ class DatasetSettings(Settings):
     seed: int = 42
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
-    license: str = "unknown"
+    license: str = "unknown"  # an output: the card must say it (a change rewrites the folder)
     language: str = "en"
 
     def check(self) -> None:

@@ -64,11 +64,23 @@ def compare(
     sections = [SectionResult("eval", split_queries(dataset, settings.split, dataset_dir))]
     if settings.handwritten:
         sections.append(SectionResult("handwritten", load_handwritten(settings.handwritten, dataset)))
-    corpus_ids = list(dataset.corpus)
-    corpus_texts = [str(dataset.corpus[cid].get("text", "")) for cid in corpus_ids]
+    result = CompareResult(out_dir=Path(out_dir), dataset_dir=Path(dataset_dir), corpus_size=len(dataset.corpus),
+                           models=_score_all(dataset.corpus, models, sections, settings), sections=sections,
+                           settings=settings)
+    _write_outputs(result)
+    result.seconds = time.perf_counter() - started
+    log.info("compare: %d models, %d questions, %.1fs; report in %s",
+             len(result.models), len(sections[0].queries), result.seconds, result.out_dir)
+    return result
+
+
+def _score_all(corpus: dict[str, dict[str, Any]], models: dict[str, str], sections: list[SectionResult],
+               settings: CompareSettings) -> list[ModelInfo]:
+    """Every model (and BM25) scored on every section, then the bootstrap intervals of each section."""
+    corpus_ids = list(corpus)
+    corpus_texts = [str(corpus[cid].get("text", "")) for cid in corpus_ids]
     pairs = [RelevancePairs(corpus_ids, s.queries.relevant) for s in sections]
     question_texts = [text for s in sections for text in s.queries.texts]
-
     infos = [
         _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
         for name, spec in tqdm(models.items(), desc="models", disable=bars_disabled(len(models) < 2))
@@ -77,25 +89,7 @@ def compare(
         infos.append(_score_bm25(corpus_texts, sections, pairs, sorted({d for i in infos for d in i.dims})))
     for section in sections:
         add_intervals(section, settings.bootstrap_samples, settings.seed)
-
-    result = CompareResult(
-        out_dir=Path(out_dir),
-        dataset_dir=Path(dataset_dir),
-        corpus_size=len(corpus_ids),
-        models=infos,
-        sections=sections,
-        settings=settings,
-    )
-    _write_outputs(result)
-    result.seconds = time.perf_counter() - started
-    log.info(
-        "compare: %d models, %d questions, %.1fs; report in %s",
-        len(infos),
-        len(sections[0].queries),
-        result.seconds,
-        result.out_dir,
-    )
-    return result
+    return infos
 
 
 def _score_model(

@@ -64,8 +64,8 @@ class TrainSettings(Settings):
     keep_checkpoints: bool = setting(False, output=False)
     device: str | None = setting(None, output=False)
     alpha: float | None = None
-    card_examples: bool = setting(False, output=False)  # the card is a record, not the model
-    push_to: str | None = setting(None, output=False)
+    card_examples: bool = False  # an output: it decides what the model card quotes
+    push_to: str | None = setting(None, output=False)  # where a copy goes, not what is trained
 
     def __post_init__(self) -> None:
         if self.dims is not None:

@@ -83,12 +83,19 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         if choice.alpha == 1.0:
             _check_best(trainer, scores.get(MEAN_KEY))
     result.alpha, result.alpha_chosen_by = choice.alpha, choice.chosen_by
+    _publish(model, out, settings, data, result, choice)
+    return result
+
+
+def _publish(model: Any, out: Path, settings: TrainSettings, data: TrainingData, result: TrainResult,
+             choice: Any) -> None:
+    """Save the chosen model with its card, drop the checkpoints, and push it when asked."""
     _save(model, out)
     result.model = model
     append_card_section(out, CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
-        train_rows=len(rows), dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
-        loss=settings.loss, dims=dims, query_prompt=query_prompt, settings=settings.fingerprint(),
+        train_rows=result.train_samples, dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
+        loss=settings.loss, dims=result.dims, query_prompt=result.query_prompt, settings=settings.fingerprint(),
         best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
     ), card_examples=settings.card_examples)
     if not settings.keep_checkpoints:
@@ -98,7 +105,6 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         from embedforge.hub import push_folder
 
         push_folder(out, settings.push_to)
-    return result
 
 
 def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: TrainSettings
