@@ -118,7 +118,7 @@ def main() -> None:
     run = run_pipeline(args.config, work / "runs", args.extra, cache)
     run_dir = next((work / "runs").iterdir())
     sets = score_sets(run_dir)
-    sizes = {"eval": _count(run_dir / "dataset" / "qrels" / "eval.tsv") - 1,
+    sizes = {"eval": _count(run_dir / "dataset" / "qrels" / "test.tsv") - 1,
              **{n: _count(REPO / p) for n, p in SETS.items()}}
     command = "embedforge run " + args.config + "".join(f" --set {e}" for e in args.extra)
     result = {"label": args.label, "command": command, "run": run, "sets": sets, "sizes": sizes,

@@ -105,7 +105,7 @@ def test_ray_build_killed_mid_generation_resumes_with_only_the_missing_calls_and
     for name in ("chunks.jsonl", "split.json", "corpus.jsonl"):
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     qrels = sorted(path.name for path in (tmp_path / "local" / "qrels").iterdir())
-    assert qrels == sorted(path.name for path in (tmp_path / "ray" / "qrels").iterdir()) and "eval.tsv" in qrels
+    assert qrels == sorted(path.name for path in (tmp_path / "ray" / "qrels").iterdir()) and "test.tsv" in qrels
     for name in qrels:
         assert (tmp_path / "ray" / "qrels" / name).read_bytes() == (tmp_path / "local" / "qrels" / name).read_bytes()
     assert _questions(tmp_path / "ray") == _questions(tmp_path / "local")
