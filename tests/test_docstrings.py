@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from reliability.tiny_run import write_tiny_corpus
 
-SMALL = ["embedforge.corpus.clean", "embedforge.errors", "embedforge.fingerprint", "embedforge.dataset.questions"]
+SMALL = ["embedforge.corpus.clean", "embedforge.errors", "embedforge.fingerprint", "embedforge.dataset.questions",
+         "embedforge.settings", "embedforge.counts"]
 
 
 def _examples_in_src() -> set[str]:
