@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from embedforge.corpus.record import Chunk
+from embedforge.counts import Counts
 from embedforge.dataset.assemble import assemble
 from embedforge.dataset.layout import RetrievalDataset
 from embedforge.dataset.writer import summarize, write_folder
@@ -32,7 +33,7 @@ def write_titled_folder(dataset: RetrievalDataset, out: Path) -> Path:
         for row in dataset.queries.values()
     ]
     built = assemble(chunks, records, split)
-    summary = summarize(out, built, filtered={}, failed=0, llm_calls=0, cached=0)
+    summary = summarize(out, built, Counts())
     write_folder(out, built, chunks, split, summary, kind="build", configuration={}, inputs={},
                  card_settings={"license": "cc-by-4.0", "language": "en"})
     return out
