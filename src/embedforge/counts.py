@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 KEPT, FILTERED, FAILED = "kept", "filtered", "failed"
+# How this run got its answers (a re-run from the cache differs in these); the other fields say what it kept.
+CALL_FIELDS = ("llm_calls", "cached", "generated", "tokens_in", "tokens_out", "cost_usd")
 
 
 @dataclass
@@ -76,6 +78,10 @@ class Counts:
                 value = mine + theirs
             setattr(merged, item.name, value)
         return merged
+
+    def calls_only(self) -> Counts:
+        """A new record with this one's :data:`CALL_FIELDS` and no item tallies."""
+        return Counts(**{name: getattr(self, name) for name in CALL_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, reasons sorted."""

@@ -14,6 +14,7 @@ import pytest
 
 from embedforge import generators
 from embedforge.corpus import ChunkSettings, read_chunks
+from embedforge.counts import CALL_FIELDS
 from embedforge.dataset import (
     DatasetSettings,
     build_dataset,
@@ -30,7 +31,7 @@ ONE_GREEDY: dict = {"questions_per_chunk": 1, "temperature": 0.0, "greedy_prompt
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: the bundled LLM cannot run")
 pytestmark = pytest.mark.slow
 
-RUN_COUNTERS = ("llm_calls", "cached", "tokens_in", "tokens_out", "cost_usd")
+RUN_COUNTERS = CALL_FIELDS
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,8 @@ from crash_harness import (
 )
 from tiny_run import write_tiny_config
 
+from embedforge.counts import CALL_FIELDS
+
 pytestmark = pytest.mark.slow
 
 SEED = 20260
@@ -46,7 +48,7 @@ TOLERANCE = 1e-4
 # generations already, so its dataset stage is shorter than the reference's.
 SHARE = {"chunk": 0.9, "dataset": 0.4, "train": 0.9, "compare": 0.9}
 # Differ between an uninterrupted run and a resumed one by design: when and how many calls were made.
-RUN_HISTORY = ("created_at", "llm_calls", "cached", "tokens_in", "tokens_out")
+RUN_HISTORY = ("created_at", *CALL_FIELDS)
 
 
 def test_killed_runs_resume_to_the_reference_result(tiny_corpus: Path, tmp_path: Path) -> None:

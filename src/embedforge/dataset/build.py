@@ -214,8 +214,7 @@ def _generate(
             embedder = load_embedder(settings.roundtrip_model)
         records = roundtrip_filter(records, chunks, settings.roundtrip_k, embedder)
     # The calls as the passes made them; the slots as the dataset's own filters left them.
-    counts = Counts(llm_calls=calls.llm_calls, cached=calls.cached, generated=calls.generated,
-                    tokens_in=calls.tokens_in, tokens_out=calls.tokens_out, cost_usd=calls.cost_usd)
+    counts = calls.calls_only()
     for record in records:
         counts.add(record.status, record.reason)
     return records, counts

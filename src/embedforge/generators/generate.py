@@ -172,9 +172,8 @@ async def agenerate_questions(
                 break
             log.info("resampling %d chunks without a kept question (round %d)", len(pending), round_ + 1)
     # Per question slot: the records say what was kept, filtered or lost to a failed call.
-    counts = Counts(llm_calls=stats.llm_calls, cached=stats.cached, generated=stats.generated,
-                    tokens_in=stats.tokens_in, tokens_out=stats.tokens_out,
-                    cost_usd=estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out))
+    counts = stats.calls_only()
+    counts.cost_usd = estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out)
     records = _records(chunks, chosen, outcomes, prompt, backend.spec.raw, settings)
     for record in records:
         counts.add(record.status, record.reason)
