@@ -20,7 +20,7 @@ def compare(
     bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples. [default: 1000]")] = None,
     seed: Annotated[int | None, typer.Option(help="Bootstrap seed. [default: 42]")] = None,
     handwritten: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions, scored as a second section. [default: none]")] = None,
-    device: Annotated[str | None, typer.Option(help="cpu | cuda. [default: sentence-transformers' choice: cuda if there is one]")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu | cuda | cuda:0,cuda:1 (one encoding process each). [default: sentence-transformers' choice: cuda if there is one; every GPU for a large corpus]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:

@@ -110,6 +110,7 @@ def _score_model(
         device=settings.device,
         trust_remote_code=settings.trust_remote_code,
         query_prompt=settings.query_prompt,
+        pool_min_chunks=settings.pool_min_chunks,
     )
     dims = dims_for(encoded.full_dim, settings.dims)
     skipped = sorted(set(settings.dims or ()) - set(dims))

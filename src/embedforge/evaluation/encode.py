@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from embedforge.embedder import load_embedder
 from embedforge.errors import EmbedforgeError
+from embedforge.evaluation.encode_pool import DEFAULT_POOL_MIN_CHUNKS, encode_pool, pool_devices, single_device
 
 if TYPE_CHECKING:
     import torch
@@ -65,17 +66,23 @@ def encode_model(
     device: str | None = None,
     trust_remote_code: bool = False,
     query_prompt: str | None = None,
+    pool_min_chunks: int = DEFAULT_POOL_MIN_CHUNKS,
 ) -> EncodedModel:
     """Load ``spec`` and encode corpus and questions once, at the full dim.
+
+    ``device`` may list several devices (``cuda:0,cuda:1``) to encode with a pool of processes;
+    a corpus of ``pool_min_chunks`` or more uses every GPU when there are several
+    (:mod:`embedforge.evaluation.encode_pool`).
 
     Raises:
         EmbedforgeError: the model cannot be loaded, or it yields no usable embeddings.
     """
-    model = load_embedder(spec, device=device, trust_remote_code=trust_remote_code)
+    model = load_embedder(spec, device=single_device(device), trust_remote_code=trust_remote_code)
     started = time.perf_counter()
     common: dict[str, Any] = {"batch_size": batch_size, "convert_to_tensor": True, "show_progress_bar": False}
     try:
-        corpus = model.encode_document(list(corpus_texts), **common)
+        with encode_pool(model, pool_devices(device, len(corpus_texts), pool_min_chunks)) as pool:
+            corpus = model.encode_document(list(corpus_texts), pool=pool, **common)
         queries = model.encode_query(list(query_texts), prompt=query_prompt, **common)
     except Exception as exc:  # a model that loads but cannot encode is a broken model folder
         raise EmbedforgeError(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from embedforge.errors import EmbedforgeError
+from embedforge.evaluation.encode_pool import DEFAULT_POOL_MIN_CHUNKS
 from embedforge.settings import Settings, setting
 from embedforge.training.dims import DEFAULT_DIMS  # the dims trained are the dims evaluated
 
@@ -48,7 +49,10 @@ class CompareSettings(Settings):
         seed: seed of the bootstrap resampling.
         batch_size: encode batch size.
         split: which qrels split holds the questions to score (``eval``).
-        device: ``cpu``, ``cuda``... or None for sentence-transformers' choice.
+        device: ``cpu``, ``cuda``... or None for sentence-transformers' choice; several, comma-separated
+            (``cuda:0,cuda:1``), encode the corpus with one process per device.
+        pool_min_chunks: with no device given and several GPUs, a corpus of this many chunks or more is
+            encoded with one process per GPU (the measured crossover); 0 turns that off.
         trust_remote_code: let models run code shipped with them.
         query_prompt: a prompt put before every question; None: the model's own ``query`` prompt, if any.
         handwritten: a JSONL file of hand-written questions ({"question", "chunk_id" | "chunk_ids" |
@@ -62,6 +66,7 @@ class CompareSettings(Settings):
     batch_size: int = setting(64, output=False)
     split: str = "eval"
     device: str | None = setting(None, output=False)
+    pool_min_chunks: int = setting(DEFAULT_POOL_MIN_CHUNKS, output=False)
     trust_remote_code: bool = False
     query_prompt: str | None = None
     handwritten: str | None = None
@@ -78,6 +83,8 @@ class CompareSettings(Settings):
             raise EmbedforgeError("bootstrap_samples: must be 0 (off) or more; 1000 is a good value")
         if self.batch_size <= 0:
             raise EmbedforgeError("batch_size: must be a positive integer")
+        if self.pool_min_chunks < 0:
+            raise EmbedforgeError("pool_min_chunks: must be 0 (no automatic pool) or more")
         if self.split in ("train", "dev"):
             raise EmbedforgeError(
                 f"split {self.split!r}: those questions trained or chose the model (the epoch, the interpolation "
