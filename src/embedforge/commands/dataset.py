@@ -31,6 +31,17 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the LLM calls, ca
 RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off). [default: 10]")]
 
 
+# The flags of `build` and `regenerate` that set [generate] fields, under the fields' own names.
+GENERATION_FLAGS = ("llm", "prompt", "questions_per_chunk", "concurrency", "timeout", "max_retries", "temperature",
+                    "max_tokens", "seed", "completions", "cache", "min_words", "max_words", "resample",
+                    "greedy_prompt")
+
+
+def generation_flags(values: dict[str, Any]) -> dict[str, Any]:
+    """The [generate] flags among a command's arguments (its ``locals()``)."""
+    return {name: values[name] for name in GENERATION_FLAGS}
+
+
 def generation_settings(config: Path | None, **flags: Any) -> Any:
     from embedforge.generators import GenerationSettings
 
@@ -76,12 +87,7 @@ def build(
     from embedforge.dataset import build_dataset
     from embedforge.outdir import check_out_dir
 
-    gen = generation_settings(
-        config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
-        timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
-        greedy_prompt=greedy_prompt,
-    )
+    gen = generation_settings(config, **generation_flags(locals()))
     data = dataset_settings(config, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
                             roundtrip_k=roundtrip_k, roundtrip_model=embedder)
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=embedder, chunk_tokens=chunk_tokens)
@@ -111,12 +117,7 @@ def regenerate(
     from embedforge.dataset import regenerate as regenerate_dataset
     from embedforge.outdir import check_out_dir
 
-    gen = generation_settings(
-        config, llm=llm, prompt=prompt, questions_per_chunk=questions_per_chunk, concurrency=concurrency,
-        timeout=timeout, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, seed=seed,
-        completions=completions, cache=cache, min_words=min_words, max_words=max_words, resample=resample,
-        greedy_prompt=greedy_prompt,
-    )
+    gen = generation_settings(config, **generation_flags(locals()))
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
     if dry_run:
