@@ -4,7 +4,8 @@ A large corpus is the one slow part of ``compare``. sentence-transformers encode
 one process per device through ``start_multi_process_pool``; a pool pays a start-up
 (each process imports torch and receives the model) that a small corpus never earns
 back, so the pool is used only from ``pool_min_chunks`` chunks on (the crossover
-measured in BENCHMARKS.md §10), and by default only on a machine with several GPUs.
+measured in BENCHMARKS.md §10), and by default only on a machine with several GPUs (on
+CPU cores a pool gains ~5% per chunk over one process's threads: not worth a default).
 ``device = "cuda:0,cuda:1"`` (or ``"cpu,cpu"``) asks for a pool explicitly.
 
 CPU workers are started with one thread each, so two workers on two cores do not run
@@ -21,8 +22,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# The corpus size from which a pool beats one process (BENCHMARKS.md §10).
-DEFAULT_POOL_MIN_CHUNKS = 20_000
+# The corpus size from which a pool beats one process: ~27,000 chunks measured on 2 CPU cores
+# (BENCHMARKS.md §10: the pool's start-up is ~13 s). Not yet measured on GPUs.
+DEFAULT_POOL_MIN_CHUNKS = 25_000
 
 
 def pool_devices(device: str | None, n_chunks: int, min_chunks: int) -> list[str] | None:
