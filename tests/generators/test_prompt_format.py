@@ -11,10 +11,12 @@ import pytest
 from embedforge.cli import main
 from embedforge.corpus.record import Chunk
 from embedforge.errors import EmbedforgeError
-from embedforge.generators import load_prompt
+from embedforge.generators import load_prompt, plan_generation
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.preflight import check_generation
+from embedforge.generators.render import mode_for
 from embedforge.generators.settings import GenerationSettings
+from embedforge.generators.tokens import token_counter
 
 DEFAULT = (resources.files("embedforge.generators") / "prompts" / "default.toml").read_text(encoding="utf-8")
 CHUNK = Chunk.create("Riluzole was the first drug approved to treat ALS; it reduces glutamate levels.",
@@ -115,3 +117,17 @@ def test_prompt_show_prints_what_each_backend_receives(tmp_path: Path, capsys: p
     assert main(["prompt", "show", "default", "--llm", "openai:gpt-4o-mini", "--chunk", str(chunk)]) == 0
     chat = capsys.readouterr().out
     assert chat.startswith(f"[system]\n{instruction}") and chat.count("[assistant]") == 4
+
+
+def test_prompt_show_and_the_dry_run_render_in_the_mode_the_backend_sends(bundled_gguf: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    kinds = {**backends(bundled_gguf, monkeypatch), "vllm": make_backend("vllm:Qwen/Qwen2.5-0.5B-Instruct")}
+    for kind, backend in kinds.items():
+        completions = kind == "server --completions"
+        assert mode_for(backend.spec, completions) == backend.mode, kind
+    settings = GenerationSettings(llm="vllm:Qwen/Qwen2.5-0.5B-Instruct", greedy_prompt=None, resample=0)
+    plan = plan_generation([CHUNK], settings)  # the dry run keys and counts what vLLM is sent: a completion text
+    backend = kinds["vllm"]
+    sent = backend.render(Request(load_prompt(settings.prompt_name()), CHUNK, settings.questions_per_chunk,
+                                  settings.temperature, settings.max_tokens, settings.seed))
+    assert sent.mode == "completion" and plan.tokens_in == token_counter(backend.spec).count(sent)

@@ -176,10 +176,10 @@ def preview(
     """Questions of a new prompt beside the current prompt's, for a few chunks (cached like any call)."""
     import dataclasses
 
-    from embedforge.dataset.preview import _recorded_settings, preview_prompt
+    from embedforge.dataset.preview import preview_prompt, recorded_settings
 
     folder = Path(sources[0])
-    base = _recorded_settings(folder) if len(sources) == 1 and folder.is_dir() else None
+    base = recorded_settings(folder) if len(sources) == 1 and folder.is_dir() else None
     given: dict[str, Any] = {k: v for k, v in dict(llm=llm, questions_per_chunk=questions_per_chunk, temperature=temperature,
                                    seed=seed, completions=completions, cache=cache).items() if v is not None}
     gen = generation_settings(None, **given) if base is None else dataclasses.replace(base, **given)

@@ -15,9 +15,7 @@ SAMPLE = ("Amyotrophic lateral sclerosis (ALS) is a rare neurological disease th
 
 def _chunk(chunk_file: Path | None, source: Path | None):  # type: ignore[no-untyped-def]
     """The chunk to render: the first of a chunks.jsonl, a text file's text, a document's first chunk, or a sample."""
-    import tempfile
-
-    from embedforge.corpus import ChunkSettings, chunk_documents
+    from embedforge.corpus import chunk_in_memory
     from embedforge.corpus.record import Chunk, read_chunks
     from embedforge.errors import EmbedforgeError
 
@@ -33,9 +31,7 @@ def _chunk(chunk_file: Path | None, source: Path | None):  # type: ignore[no-unt
             return chunks[0]
         return Chunk.create(chunk_file.read_text(encoding="utf-8"), source=str(chunk_file), title=chunk_file.stem)
     if source is not None:
-        with tempfile.TemporaryDirectory(prefix="embedforge-prompt-") as folder:
-            chunk_documents([source], Path(folder), ChunkSettings())
-            chunks = read_chunks(Path(folder) / "chunks.jsonl")
+        chunks = chunk_in_memory([source])
         if not chunks:
             raise EmbedforgeError(f"--source {source}: no chunk was kept from it; check the document")
         return chunks[0]
@@ -54,13 +50,13 @@ def show(
 ) -> None:
     """Print exactly what LLM receives for one chunk: the completion text, or the chat messages."""
     from embedforge.generators import load_prompt, parse_spec
-    from embedforge.generators.render import check_prompt_for, render
+    from embedforge.generators.render import check_prompt_for, mode_for, render
     from embedforge.generators.spec import LlmSpec
 
     spec: LlmSpec = parse_spec(llm)
     loaded = load_prompt(prompt)
     check_prompt_for(loaded, spec.kind)
-    mode = "completion" if spec.local or completions else "chat"
+    mode = mode_for(spec, completions)
     rendered = render(loaded, _chunk(chunk, source), questions, mode)
     if as_json:
         typer.echo(rendered.show_json())

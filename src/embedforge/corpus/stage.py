@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import statistics
+import tempfile
 from collections import Counter
 from collections.abc import Generator, Iterable
 from contextlib import closing
@@ -21,6 +22,7 @@ from pathlib import Path
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.filters import ChunkFilter
 from embedforge.corpus.isolation import ChunkedDocument, IsolatedParser
+from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceDocument, SourceFailure, iter_sources
 from embedforge.corpus.summary import DocumentRun
@@ -109,6 +111,17 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
     log.info("corpus: %d documents, %d chunks kept, %d failed", summary.documents_read, summary.chunks_kept,
              len(summary.failures))
     return summary
+
+
+def chunk_in_memory(sources: Iterable[str | os.PathLike[str]], settings: ChunkSettings | None = None) -> list[Chunk]:
+    """The chunks :func:`chunk_documents` keeps from ``sources``, written to a temporary folder only.
+
+    For commands that look at chunks without producing them (``--dry-run``, ``dataset preview``,
+    ``prompt show --source``): the same walk, parse, chunk and filters, nothing left behind.
+    """
+    with tempfile.TemporaryDirectory(prefix="embedforge-chunks-") as folder:
+        chunk_documents(list(sources), folder, settings)
+        return read_chunks(Path(folder) / CHUNKS_FILE)
 
 
 def _chunked(items: list[SourceDocument | SourceFailure], settings: ChunkSettings, chunker: Chunker,

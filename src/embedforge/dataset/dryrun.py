@@ -3,14 +3,13 @@
 A dataset asks the LLM twice per chunk in the default recipe: the sampled pass and
 the greedy pass (``questions.greedy_settings``). :func:`plan_chunks` plans both with
 :func:`embedforge.generators.plan_generation` and adds them up; :func:`plan_sources`
-chunks documents into a temporary folder first (nothing is written to ``--out``);
+chunks documents first (``corpus.chunk_in_memory``) (nothing is written to ``--out``);
 :func:`plan_regenerate` reads a dataset folder's chunks. No LLM is called.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +26,12 @@ if TYPE_CHECKING:
 
 def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPlan:
     """The sampled pass and (when ``greedy_prompt`` is set) the greedy pass over ``chunks``, added up."""
-    from embedforge.generators import load_prompt, parse_spec, plan_generation
-    from embedforge.generators.render import check_prompt_for
+    from embedforge.generators import parse_spec, plan_generation
+    from embedforge.generators.preflight import check_prompts
     from embedforge.generators.tokens import token_counter
 
     spec = parse_spec(settings.llm)  # no key needed: nothing is called, and the cost is known before one is set
-    for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
-        check_prompt_for(load_prompt(name), spec.kind)
+    check_prompts(settings, spec)
     counter = token_counter(spec)
     plan = plan_generation(chunks, settings, counter)
     if settings.greedy_prompt:
@@ -49,14 +47,12 @@ def plan_sources(
     Raises:
         EmbedforgeError: no chunk was kept, or a bad spec/prompt.
     """
-    from embedforge.corpus import chunk_documents
+    from embedforge.corpus import chunk_in_memory
     from embedforge.generators import load_prompt, parse_spec
 
     parse_spec(settings.llm)  # a bad spec or prompt fails before chunking
     load_prompt(settings.prompt_name())
-    with tempfile.TemporaryDirectory(prefix="embedforge-dry-run-") as folder:
-        chunk_documents(list(sources), Path(folder), chunk_settings)
-        chunks = read_chunks(Path(folder) / CHUNKS_FILE)
+    chunks = chunk_in_memory(sources, chunk_settings)
     if not chunks:
         raise EmbedforgeError(f"{', '.join(map(str, sources))}: no chunks were kept; check the documents and settings")
     return len(chunks), plan_chunks(chunks, settings)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedforge.corpus.record import Chunk, read_chunks
+from embedforge.corpus.settings import ChunkSettings
+from embedforge.corpus.stage import chunk_in_memory
 from embedforge.dataset.manifest import MANIFEST_FILE
 from embedforge.dataset.writer import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
@@ -64,7 +65,7 @@ def spread(chunks: Sequence[Chunk], n: int) -> list[Chunk]:
     return [chunks[i * len(chunks) // n] for i in range(n)]
 
 
-def _recorded_settings(folder: Path) -> GenerationSettings:
+def recorded_settings(folder: Path) -> GenerationSettings:
     """The generation settings a dataset folder's manifest records, else the defaults."""
     try:
         recorded = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))["configuration"]["generate"]
@@ -74,16 +75,12 @@ def _recorded_settings(folder: Path) -> GenerationSettings:
         return GenerationSettings()
 
 
-def load_preview_chunks(sources: Sequence[str | os.PathLike[str]], chunk_settings: object) -> tuple[list[Chunk], bool]:
-    """A dataset folder's chunks (True), or ``sources`` chunked in a temporary folder (False)."""
-    from embedforge.corpus import ChunkSettings, chunk_documents
-
+def load_preview_chunks(sources: Sequence[str | os.PathLike[str]],
+                        chunk_settings: ChunkSettings | None) -> tuple[list[Chunk], bool]:
+    """A dataset folder's chunks (True), or ``sources`` chunked without writing anything (False)."""
     if len(sources) == 1 and (Path(sources[0]) / CHUNKS_FILE).is_file():
         return read_chunks(Path(sources[0]) / CHUNKS_FILE), True
-    with tempfile.TemporaryDirectory(prefix="embedforge-preview-") as folder:
-        settings = chunk_settings if isinstance(chunk_settings, ChunkSettings) else ChunkSettings()
-        chunk_documents(list(sources), Path(folder), settings)
-        return read_chunks(Path(folder) / CHUNKS_FILE), False
+    return chunk_in_memory(sources, chunk_settings), False
 
 
 def preview_prompt(
@@ -93,7 +90,7 @@ def preview_prompt(
     n: int = 5,
     settings: GenerationSettings | None = None,
     current_prompt: str | None = None,
-    chunk_settings: object = None,
+    chunk_settings: ChunkSettings | None = None,
 ) -> Preview:
     """Questions of ``prompt`` and of the current prompt for ``n`` chunks of ``sources``.
 
@@ -115,7 +112,7 @@ def preview_prompt(
     if not chunks:
         raise EmbedforgeError(f"{', '.join(map(str, sources))}: no chunks; check the documents")
     if settings is None:
-        settings = _recorded_settings(Path(sources[0])) if is_dataset else GenerationSettings()
+        settings = recorded_settings(Path(sources[0])) if is_dataset else GenerationSettings()
     current = current_prompt or settings.prompt_name()
     chosen = spread(chunks, n)
     result = Preview(load_prompt(current).name, load_prompt(prompt).name, chosen)

@@ -20,8 +20,9 @@ from embedforge.corpus.record import Chunk
 from embedforge.generators.backends.base import Backend, Completion, Request
 from embedforge.generators.cache import GenerationCache
 from embedforge.generators.generate import _jobs, _needs_resample
-from embedforge.generators.pricing import price
+from embedforge.generators.pricing import estimate_cost
 from embedforge.generators.prompt import load_prompt
+from embedforge.generators.render import mode_for
 from embedforge.generators.runner import Outcome
 from embedforge.generators.settings import GenerationSettings
 from embedforge.generators.spec import LlmSpec, parse_spec
@@ -83,10 +84,6 @@ class _DryBackend(Backend):
         raise RuntimeError("a dry run makes no LLM call")
 
 
-def _mode(spec: LlmSpec, completions: bool) -> str:
-    return "completion" if spec.local or completions else "chat"
-
-
 def plan_generation(
     chunks: Sequence[Chunk], settings: GenerationSettings, counter: TokenCounter | None = None
 ) -> CallPlan:
@@ -99,7 +96,7 @@ def plan_generation(
     """
     spec = parse_spec(settings.llm)
     counter = counter or token_counter(spec)
-    backend = _DryBackend(spec, _mode(spec, settings.completions))
+    backend = _DryBackend(spec, mode_for(spec, settings.completions))
     prompt = load_prompt(settings.prompt_name())
     plan = CallPlan(spec.raw, tokenizer=counter.name, tokens_exact=counter.exact)
     pending = list({chunk.id: chunk for chunk in chunks}.values())
@@ -129,7 +126,5 @@ def plan_generation(
     finally:
         if cache is not None:
             cache.close()
-    known = price(spec.raw)
-    if known is not None:
-        plan.cost_usd = round((plan.tokens_in * known[0] + plan.max_tokens_out * known[1]) / 1e6, 6)
+    plan.cost_usd = estimate_cost(spec.raw, plan.tokens_in, plan.max_tokens_out)  # output at its most
     return plan

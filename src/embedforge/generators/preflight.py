@@ -36,6 +36,15 @@ def check_generation(settings: GenerationSettings) -> LlmSpec:
         from embedforge.generators.backends.openai import api_key
 
         api_key(spec)
+    check_prompts(settings, spec)
+    return spec
+
+
+def check_prompts(settings: GenerationSettings, spec: LlmSpec) -> None:
+    """Load the prompts of both passes (sampled, greedy) and refuse a field ``spec``'s backend cannot take.
+
+    Raises:
+        EmbedforgeError: a missing or malformed prompt, or a field the backend cannot take.
+    """
     for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
         check_prompt_for(load_prompt(name), spec.kind)
-    return spec

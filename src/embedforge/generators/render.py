@@ -18,6 +18,7 @@ from embedforge.corpus.record import Chunk
 from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import object_hash
 from embedforge.generators.prompt import Prompt
+from embedforge.generators.spec import LlmSpec
 
 MODES = ("completion", "chat")
 # OpenAI's chat and completion APIs take at most 4 stop sequences.
@@ -55,6 +56,14 @@ class Rendered:
 
     def show_json(self) -> str:
         return json.dumps(self.payload(), ensure_ascii=False, indent=2)
+
+
+def mode_for(spec: LlmSpec, completions: bool = False) -> str:
+    """How ``spec``'s backend is prompted: ``chat`` for OpenAI-style APIs unless ``completions``, else ``completion``.
+
+    The one rule: the backends, ``prompt show`` and the dry run all take the mode from here.
+    """
+    return "chat" if spec.kind in ("openai", "openai-compatible") and not completions else "completion"
 
 
 def render(prompt: Prompt, chunk: Chunk, n: int, mode: str) -> Rendered:

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.render import mode_for
 from embedforge.generators.spec import LlmSpec
 
 KEY_ENV = "OPENAI_API_KEY"
@@ -47,7 +48,7 @@ class OpenAIBackend(Backend):
 
     @property
     def mode(self) -> str:
-        return "completion" if self.completions else "chat"
+        return mode_for(self.spec, self.completions)
 
     @property
     def secrets(self) -> tuple[str, ...]:
