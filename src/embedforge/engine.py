@@ -63,30 +63,23 @@ class EngineSettings(Settings):
         return self.kind == "ray"
 
 
-def engine_settings(data: dict[str, Any] | EngineSettings | None, where: str = "[engine]") -> EngineSettings:
-    """Build an ``[engine]`` table; EmbedforgeError naming ``where`` and the first bad key or value."""
-    if isinstance(data, EngineSettings):
-        return data
-    known = {f.name for f in dataclasses.fields(EngineSettings)}
-    unknown = sorted(set(data or {}) - known)
-    if unknown:
-        raise EmbedforgeError(f"{where} {unknown[0]}: unknown setting; known: {', '.join(sorted(known))}")
-    try:
-        return EngineSettings(**(data or {}))
-    except EmbedforgeError as exc:
-        raise EmbedforgeError(f"{where} {exc}") from exc
-
-
 def engine_from_flags(engine: str | None, ray_address: str | None,
                       base: EngineSettings | None = None) -> EngineSettings:
-    """``--engine`` / ``--ray-address`` over ``base`` (the configuration's ``[engine]``); an address implies ray."""
-    values = dataclasses.asdict(base or EngineSettings())
+    """``--engine`` / ``--ray-address`` over ``base`` (the configuration's ``[engine]``); an address implies ray.
+
+    Raises:
+        EmbedforgeError: an unknown engine kind, named after ``--engine``.
+    """
+    changes: dict[str, Any] = {}
     if engine is not None:
-        values["kind"] = engine
+        changes["kind"] = engine
     if ray_address is not None:
-        values["ray_address"] = ray_address
-        values["kind"] = engine or "ray"
-    return engine_settings(values, where="--engine")
+        changes["ray_address"] = ray_address
+        changes["kind"] = engine or "ray"
+    try:
+        return dataclasses.replace(base or EngineSettings(), **changes)
+    except EmbedforgeError as exc:
+        raise EmbedforgeError(f"--engine {exc}") from exc
 
 
 @contextlib.contextmanager

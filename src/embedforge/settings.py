@@ -29,8 +29,6 @@ from typing import Any, TypeVar
 
 from pydantic import ConfigDict
 
-from embedforge.fingerprint import object_hash
-
 S = TypeVar("S", bound="Settings")
 _OUTPUT = "embedforge_output"
 
@@ -66,12 +64,3 @@ class Settings:
                 value = getattr(self, item.name)
                 values[item.name] = value.fingerprint() if isinstance(value, Settings) else value
         return values
-
-    def fingerprint_hash(self) -> str:
-        """A short hash of :meth:`fingerprint`."""
-        return object_hash(self.fingerprint())
-
-    @classmethod
-    def run_only_fields(cls) -> tuple[str, ...]:
-        """The fields tagged ``output=False``: they change how the stage runs, not what it writes."""
-        return tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get(_OUTPUT, True))  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from embedforge.config import config_from_dict, to_dict
-from embedforge.engine import EngineSettings, engine_from_flags, engine_settings
+from embedforge.engine import EngineSettings, engine_from_flags
 from embedforge.errors import EmbedforgeError
 
 
@@ -22,7 +22,7 @@ def test_engine_table_is_validated_and_kept_out_of_the_stage_settings() -> None:
     with pytest.raises(EmbedforgeError, match=r"\[engine\]: unknown setting 'nodes'"):
         config_from_dict({"engine": {"nodes": 3}})
     with pytest.raises(EmbedforgeError, match=r"workers"):
-        engine_settings({"workers": 0})
+        EngineSettings(workers=0)
 
 
 def test_flags_override_the_configuration_and_an_address_implies_ray() -> None:

@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Generator counters that describe this run, not the data: copied into the manifest as reported.
-
 
 def build_dataset(
     sources: Sequence[str | os.PathLike[str]],

@@ -67,11 +67,11 @@ class DatasetSummary:
     @property
     def paths(self) -> dict[str, Path]:
         """The folder's files by role: corpus, queries, qrels per split (``eval`` is ``qrels/test.tsv``), train."""
-        from embedforge.dataset.layout import QRELS_STEMS
+        from embedforge.dataset.layout import SPLITS, qrels_path
 
         out = Path(self.out_dir)
         return {"folder": out, "corpus": out / "corpus.jsonl", "queries": out / "queries.jsonl",
-                **{f"qrels_{s}": out / "qrels" / f"{stem}.tsv" for s, stem in QRELS_STEMS.items()},
+                **{f"qrels_{split}": qrels_path(out, split) for split in SPLITS},
                 "train": out / "train.parquet", "card": out / "README.md"}
 
     @property

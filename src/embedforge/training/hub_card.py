@@ -48,11 +48,14 @@ def base_identity(spec: str) -> tuple[str | None, str | None]:
     return (base if isinstance(base, str) else None), meta.get("license")
 
 
-def hub_metadata(facts: Any, dataset_dir: Path, model_name: str) -> str:
-    """The card's YAML (without the ``---`` lines), made by ``huggingface_hub`` so the Hub parses it."""
+def hub_metadata(facts: Any, dataset_dir: Path, model_name: str, identity: tuple[str | None, str | None]) -> str:
+    """The card's YAML (without the ``---`` lines), made by ``huggingface_hub`` so the Hub parses it.
+
+    ``identity`` is the base model's (Hub id, license), from :func:`base_identity`.
+    """
     from huggingface_hub import EvalResult, ModelCardData
 
-    base_id, license_id = base_identity(facts.base_model)
+    base_id, license_id = identity
     dataset_meta = front_matter_of(dataset_dir / "README.md")
     dataset_id = dataset_dir.resolve().name
     results = [
@@ -94,9 +97,10 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 def render_model_card(facts: Any, dataset_dir: Path, section: str, st_card: str, card_examples: bool) -> str:
     """The whole ``README.md``: YAML, title, paragraph, embedforge's section (and ST's body if asked)."""
-    name = f"{(base_identity(facts.base_model)[0] or facts.base_model).rsplit('/', 1)[-1]} fine-tuned by embedforge"
-    parts = ["---\n" + hub_metadata(facts, dataset_dir, name).rstrip("\n") + "\n---\n", f"# {name}", "",
-             description(facts, base_identity(facts.base_model)[0]), "", section.rstrip("\n")]
+    identity = base_identity(facts.base_model)  # once: for a folder it reads that model's card
+    name = f"{(identity[0] or facts.base_model).rsplit('/', 1)[-1]} fine-tuned by embedforge"
+    parts = ["---\n" + hub_metadata(facts, dataset_dir, name, identity).rstrip("\n") + "\n---\n", f"# {name}", "",
+             description(facts, identity[0]), "", section.rstrip("\n")]
     if card_examples:
         parts += ["", "## sentence-transformers card (with examples from the training documents)", "",
                   split_front_matter(st_card)[1].rstrip("\n")]
