@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from embedforge.corpus import ChunkSettings, ParseLimits, chunk_documents, read_chunks
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.document import Block, Document
-from embedforge.corpus.filters import ChunkFilter
+from embedforge.corpus.filters import ChunkFilter, fingerprint
 from embedforge.corpus.isolation import IsolatedParser
 from embedforge.errors import EmbedforgeError
 
@@ -66,6 +67,10 @@ def test_filters() -> None:
     assert keep.reason_to_drop(text, 40) is None
     assert keep.reason_to_drop(text.upper(), 40) == "duplicate"
     assert keep.reason_to_drop(text.replace("milky turquoise", "milky green"), 40) == "near_duplicate"
+    again = ChunkFilter(ChunkSettings())  # the same verdicts from fingerprints made elsewhere (a worker)
+    made_elsewhere = [pickle.loads(pickle.dumps(fingerprint(t, 40, ChunkSettings())))
+                      for t in (text, text.upper(), text.replace("milky turquoise", "milky green"))]
+    assert [again.admit(p) for p in made_elsewhere] == [None, "duplicate", "near_duplicate"]
     assert keep.reason_to_drop("Sea ice forms when the ocean surface freezes in winter and thins in summer "
                                "as warm currents and sunlight melt it from below and above.", 40) is None
 
@@ -108,6 +113,11 @@ def test_chunking_runs_in_the_worker_within_the_time_limit(tmp_path: Path) -> No
         chunked = worker.chunk(page)
         assert len(chunked.chunks) > 1 and all(tokens <= 62 for _, tokens in chunked.chunks)
         assert chunked == local.chunk(page)
+        # The worker fingerprints each chunk for the driver's filter: what the filter would compute itself.
+        assert chunked.prints == [fingerprint(chunk.text, tokens, settings) for chunk, tokens in chunked.chunks]
+        assert [print_.reason for print_ in chunked.prints] == [None] * len(chunked.chunks)
+        # What a relay (the Ray actor) passes on unopened is the same document.
+        assert pickle.loads(worker.chunk_pickled(page)) == chunked == pickle.loads(local.chunk_pickled(page))
 
 
 def test_worker_memory_cap(tmp_path: Path) -> None:

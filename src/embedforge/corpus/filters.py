@@ -5,6 +5,11 @@ list of phone numbers or the fifth copy of a disclaimer makes a bad question and
 a misleading qrel. :class:`ChunkFilter` returns a drop reason (counted in the
 summary) or None. Near duplicates are found with MinHash over word 3-grams and
 LSH banding, so the cost per chunk stays flat as the corpus grows.
+
+The work is split in two so it scales: :func:`fingerprint` looks at one chunk alone (too
+short, content-free, its digest and MinHash signature: most of the cost) and runs in the
+parsing worker, in parallel; :meth:`ChunkFilter.admit` needs every chunk kept before (exact
+and near duplicates: set and bucket look-ups) and runs once, in document order, on the driver.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,6 +45,32 @@ _S30, _S31, _S61 = np.uint64(30), np.uint64(31), np.uint64(61)
 _LOW30, _LOW31 = np.uint64((1 << 30) - 1), np.uint64((1 << 31) - 1)
 
 
+@dataclass(frozen=True)
+class ChunkPrint:
+    """What the filter needs of one chunk, computed from the chunk alone (see :func:`fingerprint`).
+
+    Attributes:
+        reason: ``too_short`` or ``no_content`` when the chunk fails on its own, else None.
+        digest: sha256 of the normalised text ("" when ``reason`` is set).
+        signature: the 64 MinHash values as uint64 bytes (b"" when ``reason`` is set).
+    """
+
+    reason: str | None
+    digest: str = ""
+    signature: bytes = b""
+
+
+def fingerprint(text: str, tokens: int, settings: ChunkSettings) -> ChunkPrint:
+    """The chunk's own verdict, digest and MinHash signature: no state, so any worker can compute it."""
+    if tokens < settings.min_tokens:
+        return ChunkPrint(TOO_SHORT)
+    if _is_content_free(text, settings.min_words):
+        return ChunkPrint(NO_CONTENT)
+    normal = _NORMAL.sub(" ", text.lower()).strip()
+    digest = hashlib.sha256(normal.encode("utf-8")).hexdigest()
+    return ChunkPrint(None, digest, _minhash(normal.split()).tobytes())
+
+
 class ChunkFilter:
     """Stateful filter over one run's chunks (it remembers what it has kept)."""
 
@@ -49,19 +81,19 @@ class ChunkFilter:
         self._buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
 
     def reason_to_drop(self, text: str, tokens: int) -> str | None:
-        """A drop reason, or None to keep (and remember) the chunk."""
-        if tokens < self.settings.min_tokens:
-            return TOO_SHORT
-        if _is_content_free(text, self.settings.min_words):
-            return NO_CONTENT
-        normal = _NORMAL.sub(" ", text.lower()).strip()
-        digest = hashlib.sha256(normal.encode("utf-8")).hexdigest()
-        if digest in self._seen:
+        """A drop reason, or None to keep (and remember) the chunk: :func:`fingerprint`, then :meth:`admit`."""
+        return self.admit(fingerprint(text, tokens, self.settings))
+
+    def admit(self, chunk: ChunkPrint) -> str | None:
+        """A drop reason for the fingerprinted chunk (its own, or a duplicate of one kept), or None to keep it."""
+        if chunk.reason is not None:
+            return chunk.reason
+        if chunk.digest in self._seen:
             return DUPLICATE
-        signature = _minhash(normal.split())
+        signature = np.frombuffer(chunk.signature, dtype=np.uint64)
         if self._near_duplicate(signature):
             return NEAR_DUPLICATE
-        self._remember(digest, signature)
+        self._remember(chunk.digest, signature)
         return None
 
     def _near_duplicate(self, signature: np.ndarray) -> bool:

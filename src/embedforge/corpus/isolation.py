@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import multiprocessing.connection
 import os
+import pickle
 import re
 import signal
 import socket
@@ -27,6 +28,7 @@ from typing import Any
 
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.document import Document
+from embedforge.corpus.filters import ChunkPrint, fingerprint
 from embedforge.corpus.loader import parse_document
 from embedforge.corpus.record import Chunk
 from embedforge.corpus.settings import ChunkSettings, ParseLimits
@@ -40,18 +42,24 @@ _LAST_WORDS = re.compile(r"memory allocation of \d+ bytes failed|Fatal Python er
 
 @dataclass
 class ChunkedDocument:
-    """One document's chunks, each with its token count, and the parser's warnings."""
+    """One document's chunks, each with its token count, the filter's fingerprint of each, and the warnings."""
 
     chunks: list[tuple[Chunk, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    prints: list[ChunkPrint] = field(default_factory=list)  # one per chunk: the filter's per-chunk work
 
 
 def parse_and_chunk(chunker: Chunker, path: Path, limits: ParseLimits, kind: str | None,
                     label: str | None) -> ChunkedDocument:
-    """Parse one document and cut it into chunks (what the worker does for each request)."""
+    """Parse one document, cut it into chunks and fingerprint them (what the worker does for each request).
+
+    The fingerprints (MinHash signatures) are computed here, in the worker, so the driver's global
+    filter is left only look-ups: on a cluster that work is spread over every parse worker.
+    """
     document = parse_document(path, limits, kind, label)
     chunks = [(chunk, chunker.tokens(chunk.text)) for chunk in chunker.chunk(document, label or str(path))]
-    return ChunkedDocument(chunks, list(document.warnings))
+    prints = [fingerprint(chunk.text, tokens, chunker.settings) for chunk, tokens in chunks]
+    return ChunkedDocument(chunks, list(document.warnings), prints)
 
 
 class IsolatedParser:
@@ -87,18 +95,30 @@ class IsolatedParser:
         """One document, or EmbedforgeError naming it and the reason (timeout, memory, crash, content)."""
         if not self.limits.isolate:
             return parse_document(path, self.limits, kind, label)
-        return self._ask("parse", path, kind, label)  # type: ignore[no-any-return]
+        return pickle.loads(self._ask("parse", path, kind, label))  # type: ignore[no-any-return]
 
     def chunk(self, path: Path, kind: str | None = None, label: str | None = None) -> ChunkedDocument:
         """One document's chunks, parsed and chunked within the limits; errors as :meth:`parse`."""
+        if not self.limits.isolate:
+            return parse_and_chunk(self._in_process_chunker(), path, self.limits, kind, label)
+        return pickle.loads(self.chunk_pickled(path, kind, label))  # type: ignore[no-any-return]
+
+    def chunk_pickled(self, path: Path, kind: str | None = None, label: str | None = None) -> bytes:
+        """:meth:`chunk`'s ChunkedDocument as the worker pickled it: a relay (a Ray actor) passes it on unopened."""
+        if not self.limits.isolate:
+            document = parse_and_chunk(self._in_process_chunker(), path, self.limits, kind, label)
+            return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
         if self.chunk_settings is None:
             raise ValueError("IsolatedParser.chunk needs chunk_settings")
-        if not self.limits.isolate:
-            self._chunker = self._chunker or Chunker(self.chunk_settings)
-            return parse_and_chunk(self._chunker, path, self.limits, kind, label)
-        return self._ask("chunk", path, kind, label)  # type: ignore[no-any-return]
+        return self._ask("chunk", path, kind, label)
 
-    def _ask(self, job: str, path: Path, kind: str | None, label: str | None) -> Any:
+    def _in_process_chunker(self) -> Chunker:
+        if self.chunk_settings is None:
+            raise ValueError("IsolatedParser.chunk needs chunk_settings")
+        self._chunker = self._chunker or Chunker(self.chunk_settings)
+        return self._chunker
+
+    def _ask(self, job: str, path: Path, kind: str | None, label: str | None) -> bytes:
         name = label or str(path)
         conn = self._ensure_worker()
         conn.send((job, str(path), kind, label))
@@ -116,7 +136,7 @@ class IsolatedParser:
                                   f"or need over {self.limits.memory_mb} MiB") from exc
         self._relay_output()
         if status == "ok":
-            return payload  # type: ignore[no-any-return]
+            return payload  # type: ignore[no-any-return]  # the result, pickled by the worker
         raise EmbedforgeError(payload)
 
     def close(self) -> None:

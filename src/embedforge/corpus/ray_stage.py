@@ -3,11 +3,13 @@
 Documents in, chunked documents out: a Ray Data ``map_batches`` over (index, path, kind,
 label) rows, run by a pool of actors, each holding one :class:`IsolatedParser` — the same
 bounded worker, with the same time and memory limits, as the local path, so a hostile file
-fails the same way on a cluster as on a laptop. The map only parses and chunks; keeping or
-dropping chunks (too short, duplicate, near duplicate) needs every chunk seen before, so
-:func:`embedforge.corpus.stage.chunk_documents` applies :class:`ChunkFilter` on the driver,
-globally, over the results in document order (``preserve_order``): the output does not
-depend on how the documents were partitioned, and equals the local run byte for byte.
+fails the same way on a cluster as on a laptop. The worker parses, chunks and fingerprints
+each chunk for the filter (its MinHash signature: the filter's per-chunk cost), and the actor
+relays the pickled result unopened. Keeping or dropping chunks as duplicates needs every chunk
+seen before, so :func:`embedforge.corpus.stage.chunk_documents` applies :class:`ChunkFilter` on
+the driver, globally, over the results in document order (``preserve_order``): only set and
+bucket look-ups, and the output does not depend on how the documents were partitioned, and
+equals the local run byte for byte.
 
 Every node must see the documents at the paths the driver gives (a shared file system or
 the same copy everywhere) and have the embedder's tokenizer in its cache.
@@ -44,9 +46,9 @@ class ParseActor:
                                             strict=True):
             out["index"].append(int(index))
             try:
-                document = self.parser.chunk(Path(path), kind or None, label)
+                document = self.parser.chunk_pickled(Path(path), kind or None, label)  # relayed unopened
                 out["error"].append("")
-                out["document"].append(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
+                out["document"].append(document)
             except EmbedforgeError as exc:
                 out["error"].append(str(exc))
                 out["document"].append(b"")

@@ -99,8 +99,9 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
                 continue
             summary.documents_read += 1
             summary.warnings += document.warnings
-            for chunk, tokens in document.chunks:  # filtered here, in document order, whatever the engine
-                reason = keep.reason_to_drop(chunk.text, tokens)
+            # Filtered here, in document order, whatever the engine; the worker fingerprinted each chunk.
+            for (chunk, tokens), chunk_print in zip(document.chunks, document.prints, strict=True):
+                reason = keep.admit(chunk_print)
                 if reason is not None:
                     dropped[reason] += 1
                     continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -88,7 +89,8 @@ def _serve(conn: multiprocessing.connection.Connection, limits: ParseLimits, chu
                 result: Any = parse_and_chunk(chunker, Path(path), limits, kind, label)
             else:
                 result = parse_document(Path(path), limits, kind, label)
-            reply: tuple[str, Any] = ("ok", result)
+            # Pickled apart from the reply, so a relay can pass the bytes on without unpickling them.
+            reply: tuple[str, Any] = ("ok", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         except EmbedforgeError as exc:
             reply = ("error", str(exc))
         except MemoryError:
