@@ -106,17 +106,18 @@ class IsolatedParser:
     def chunk_pickled(self, path: Path, kind: str | None = None, label: str | None = None) -> bytes:
         """:meth:`chunk`'s ChunkedDocument as the worker pickled it: a relay (a Ray actor) passes it on unopened."""
         if not self.limits.isolate:
-            document = parse_and_chunk(self._in_process_chunker(), path, self.limits, kind, label)
-            return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
-        if self.chunk_settings is None:
-            raise ValueError("IsolatedParser.chunk needs chunk_settings")
+            return pickle.dumps(self.chunk(path, kind, label), protocol=pickle.HIGHEST_PROTOCOL)
+        self._require_chunk_settings()
         return self._ask("chunk", path, kind, label)
 
     def _in_process_chunker(self) -> Chunker:
+        self._chunker = self._chunker or Chunker(self._require_chunk_settings())
+        return self._chunker
+
+    def _require_chunk_settings(self) -> ChunkSettings:
         if self.chunk_settings is None:
             raise ValueError("IsolatedParser.chunk needs chunk_settings")
-        self._chunker = self._chunker or Chunker(self.chunk_settings)
-        return self._chunker
+        return self.chunk_settings
 
     def _ask(self, job: str, path: Path, kind: str | None, label: str | None) -> bytes:
         name = label or str(path)
