@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from embedforge.corpus import ChunkSettings, ParseLimits, chunk_documents, read_chunks
+from embedforge.corpus import chunker as chunker_module
 from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.document import Block, Document
 from embedforge.corpus.filters import ChunkFilter, fingerprint
@@ -132,14 +133,34 @@ def test_worker_memory_cap(tmp_path: Path) -> None:
 def test_in_process_chunking_loads_the_tokenizer_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = tmp_path / "a.txt"
     page.write_text(" ".join(_sentences(30, "Glacier")), encoding="utf-8")
-    built: list[Chunker] = []
-    init = Chunker.__init__
+    loads: list[str] = []
+    load = chunker_module.load_tokenizer
 
-    def counting_init(self: Chunker, settings: ChunkSettings) -> None:
-        built.append(self)
-        init(self, settings)
+    def counting_load(spec: str) -> object:
+        loads.append(spec)
+        return load(spec)
 
-    monkeypatch.setattr(Chunker, "__init__", counting_init)
+    monkeypatch.setattr(chunker_module, "load_tokenizer", counting_load)
     settings = ChunkSettings(chunk_tokens=60, overlap_tokens=5, limits=ParseLimits(isolate=False))
     summary = chunk_documents([page], tmp_path / "out", settings)
-    assert summary.chunks_kept > 1 and len(built) == 1  # the fail-fast Chunker is the one that chunks
+    assert summary.chunks_kept > 1 and len(loads) == 1  # the fail-fast load is the one that chunks
+
+
+def _mapped(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the worker's mapped libraries from /proc")
+def test_the_worker_takes_its_drivers_tokenizer_without_importing_torch(tmp_path: Path, chunker: Chunker) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text(" ".join(_sentences(30, "Glacier")), encoding="utf-8")
+    settings = chunker.settings
+    with IsolatedParser(ParseLimits(timeout_s=60), settings, tokenizer=chunker.tokenizer) as given, \
+            IsolatedParser(ParseLimits(timeout_s=60), settings) as by_name, \
+            IsolatedParser(ParseLimits(timeout_s=60), settings, tokenizer=b"not a pickle") as unpicklable:
+        chunked = given.chunk(page)
+        assert len(chunked.chunks) > 1 and chunked == by_name.chunk(page) == unpicklable.chunk(page)
+        # Loading a tokenizer by name imports torch (transformers' AutoTokenizer); unpickling one does not.
+        assert "libtorch" not in _mapped(given._process.pid)
+        assert "libtorch" in _mapped(by_name._process.pid)  # the control: what the by-name load maps
+        assert "libtorch" in _mapped(unpicklable._process.pid)  # a pickle that fails falls back to the name

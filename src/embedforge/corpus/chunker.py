@@ -47,11 +47,12 @@ class _Section:
 class Chunker:
     """Cuts Documents into Chunks of at most ``chunk_tokens`` (and never over the model's limit)."""
 
-    def __init__(self, settings: ChunkSettings) -> None:
+    def __init__(self, settings: ChunkSettings, tokenizer: Any = None) -> None:
+        """``tokenizer``: the embedder's, loaded already (a parse worker gets its driver's); None loads it."""
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.settings = settings
-        self.tokenizer: Any = load_tokenizer(settings.embedder)
+        self.tokenizer: Any = tokenizer if tokenizer is not None else load_tokenizer(settings.embedder)
         # Whole sections are measured before they are split: the "longer than max" warning is noise here.
         self.tokenizer.model_max_length = 10**9
         self.max_tokens = max_seq_length(settings.embedder)

@@ -72,15 +72,20 @@ class IsolatedParser:
     Args:
         limits: time, memory and isolation limits.
         chunk_settings: needed by :meth:`chunk`.
-        chunker: a Chunker the caller already built from ``chunk_settings``, used when not isolated
-            (so the tokenizer is not loaded twice in this process); built on first use otherwise.
+        tokenizer: the embedder's tokenizer, already loaded by the caller: the object, or its pickle
+            (bytes, as a Ray actor relays it). The worker unpickles it rather than loading it by name,
+            which imports torch (about 1 s less start-up a worker); None: loaded by name.
+        env: environment variables for the worker, over this process's (the Hub settings of a Ray
+            actor's driver).
     """
 
-    def __init__(self, limits: ParseLimits, chunk_settings: ChunkSettings | None = None,
-                 chunker: Chunker | None = None) -> None:
+    def __init__(self, limits: ParseLimits, chunk_settings: ChunkSettings | None = None, *,
+                 tokenizer: Any = None, env: dict[str, str] | None = None) -> None:
         self.limits = limits
         self.chunk_settings = chunk_settings
-        self._chunker = chunker  # in-process chunking, when not isolated
+        self._tokenizer = tokenizer
+        self._env = dict(env or {})
+        self._chunker: Chunker | None = None  # in-process chunking, when not isolated
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
         self._output: Any = None  # the worker's stderr
@@ -111,8 +116,16 @@ class IsolatedParser:
         return self._ask("chunk", path, kind, label)
 
     def _in_process_chunker(self) -> Chunker:
-        self._chunker = self._chunker or Chunker(self._require_chunk_settings())
+        if self._chunker is None:
+            tokenizer = pickle.loads(self._tokenizer) if isinstance(self._tokenizer, bytes) else self._tokenizer
+            self._chunker = Chunker(self._require_chunk_settings(), tokenizer)
         return self._chunker
+
+    def _pickled_tokenizer(self) -> bytes | None:
+        """The tokenizer for the worker, pickled once (a replaced worker gets the same bytes)."""
+        if self._tokenizer is not None and not isinstance(self._tokenizer, bytes):
+            self._tokenizer = pickle.dumps(self._tokenizer, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._tokenizer
 
     def _require_chunk_settings(self) -> ChunkSettings:
         if self.chunk_settings is None:
@@ -160,10 +173,12 @@ class IsolatedParser:
             self._output = _output_file()
             # RUST_BACKTRACE=0: a tokenizer aborting out of memory prints one line, not a 100-line backtrace.
             self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),),
-                                             stderr=self._output, env={**os.environ, "RUST_BACKTRACE": "0"})
+                                             stderr=self._output,
+                                             env={**os.environ, **self._env, "RUST_BACKTRACE": "0"})
             theirs.close()
             self._conn = multiprocessing.connection.Connection(ours.detach())
-            self._conn.send((self.limits, self.chunk_settings))
+            tokenizer = self._pickled_tokenizer() if self.chunk_settings is not None else None
+            self._conn.send((self.limits, self.chunk_settings, tokenizer))
             self._wait_ready(self._conn)
         assert self._conn is not None
         return self._conn

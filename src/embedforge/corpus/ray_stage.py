@@ -35,10 +35,15 @@ BATCH = 4  # documents per actor call: small, so results stream back and one slo
 
 
 class ParseActor:
-    """A Ray Data actor: one bounded parsing worker, kept for the actor's life."""
+    """A Ray Data actor: one bounded parsing worker, kept for the actor's life.
 
-    def __init__(self, settings: ChunkSettings) -> None:
-        self.parser = IsolatedParser(settings.limits, settings)
+    ``tokenizer``: the driver's, pickled, passed to the worker unopened; ``env``: the driver's Hub
+    settings, for the worker only (a Ray ``runtime_env`` would make Ray start the actor's process
+    afresh for it: about 0.5 s later, bench_scale).
+    """
+
+    def __init__(self, settings: ChunkSettings, tokenizer: bytes, env: dict[str, str]) -> None:
+        self.parser = IsolatedParser(settings.limits, settings, tokenizer=tokenizer, env=env)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"index": [], "error": [], "document": []}
@@ -58,9 +63,11 @@ class ParseActor:
         self.parser.close()
 
 
-def chunk_on_ray(items: Sequence[SourceDocument], settings: ChunkSettings,
-                 engine: EngineSettings) -> Iterator[ChunkedDocument | EmbedforgeError]:
+def chunk_on_ray(items: Sequence[SourceDocument], settings: ChunkSettings, engine: EngineSettings,
+                 tokenizer: Any) -> Iterator[ChunkedDocument | EmbedforgeError]:
     """Each item's chunked document (or its one-line error), in the order of ``items``.
+
+    ``tokenizer``: the embedder's, as the driver loaded it; every worker gets it pickled.
 
     Raises:
         EmbedforgeError: Ray missing or unreachable.
@@ -75,9 +82,9 @@ def chunk_on_ray(items: Sequence[SourceDocument], settings: ChunkSettings,
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         dataset = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
-            ParseActor, fn_constructor_args=(settings,), batch_size=BATCH,
+            ParseActor, batch_size=BATCH,
+            fn_constructor_args=(settings, pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL), _worker_env()),
             compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))), num_cpus=1,
-            runtime_env={"env_vars": _worker_env()},
         )
         for expected, row in enumerate(dataset.iter_rows()):
             if int(row["index"]) != expected:  # preserve_order guarantees it; the filter depends on it
@@ -87,7 +94,7 @@ def chunk_on_ray(items: Sequence[SourceDocument], settings: ChunkSettings,
 
 
 def _worker_env() -> dict[str, str]:
-    """The driver's Hub and tokenizer settings, so workers load the same tokenizer offline as here."""
+    """The driver's Hub and tokenizer settings, so parse workers resolve the embedder offline as here."""
     names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HOME", "XDG_CACHE_HOME", "TOKENIZERS_PARALLELISM",
              "EMBEDFORGE_CORPUS")
     return {name: os.environ[name] for name in names if name in os.environ}

@@ -87,7 +87,8 @@ def chunk_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | os
         raise EmbedforgeError("no documents found in the given sources; pass .html, .pdf, .md or .txt files")
     output = Path(out_dir) / CHUNKS_FILE
     summary = CorpusSummary(output=output)
-    chunker = Chunker(settings)  # loads (or downloads) the tokenizer now: a bad embedder fails before any document
+    # Loads (or downloads) the tokenizer now: a bad embedder fails before any document. Parse workers get it pickled.
+    chunker = Chunker(settings)
     keep = ChunkFilter(settings)
     dropped: Counter[str] = Counter()
     documents = _chunked(items, settings, chunker, engine or EngineSettings())
@@ -132,11 +133,11 @@ def _chunked(items: list[SourceDocument | SourceFailure], settings: ChunkSetting
         from embedforge.corpus.ray_stage import chunk_on_ray
 
         found = [item for item in items if isinstance(item, SourceDocument)]
-        results = chunk_on_ray(found, settings, engine)
+        results = chunk_on_ray(found, settings, engine, chunker.tokenizer)
         for item in items:
             yield EmbedforgeError(item.reason) if isinstance(item, SourceFailure) else next(results)
         return
-    with IsolatedParser(settings.limits, settings, chunker) as parser:
+    with IsolatedParser(settings.limits, settings, tokenizer=chunker.tokenizer) as parser:
         for item in items:
             if isinstance(item, SourceFailure):
                 yield EmbedforgeError(item.reason)

@@ -1,7 +1,8 @@
 """The parsing worker's side of :mod:`embedforge.corpus.isolation`: serve documents, die with the parent.
 
 The worker is a fresh interpreter started by :class:`~embedforge.corpus.isolation.IsolatedParser`.
-It caps its own address space, loads the tokenizer once, then answers (job, path, kind, label)
+It caps its own address space, takes the tokenizer its parent loaded (pickled: unpickling it
+skips the torch import that loading it by name costs), then answers (job, path, kind, label)
 requests on a socket until told to stop. It never outlives the run that started it: on Linux
 the kernel kills it when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere, and
 for the moment before that call, a watchdog thread exits once ``os.getppid()`` changes (the
@@ -38,15 +39,31 @@ def serve_fd(fd: int, parent: int | None = None) -> None:
     if parent is not None:
         die_with_parent(parent)
     conn = multiprocessing.connection.Connection(fd)
-    limits, chunk_settings = conn.recv()
+    limits, chunk_settings, tokenizer = conn.recv()
     _cap_memory(limits.memory_mb)
     try:
-        chunker = Chunker(chunk_settings) if chunk_settings is not None else None
+        chunker = Chunker(chunk_settings, _unpickled(tokenizer)) if chunk_settings is not None else None
     except (EmbedforgeError, MemoryError, ImportError, OSError) as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", None))
     _serve(conn, limits, chunker)
+
+
+def _unpickled(tokenizer: bytes | None) -> Any:
+    """The parent's tokenizer, or None (then loaded by name) where this interpreter cannot unpickle it.
+
+    Unpickling fails only where this worker's transformers differs from its driver's (a Ray node
+    set up apart); loading by name then gives this node's own, as before.
+    """
+    if tokenizer is None:
+        return None
+    try:
+        return pickle.loads(tokenizer)
+    except Exception as exc:  # any unpickling failure: the by-name load below still gives a tokenizer
+        log.warning("the driver's tokenizer does not unpickle here (%s: %s); loading it by name",
+                    type(exc).__name__, exc)
+        return None
 
 
 def die_with_parent(parent: int) -> None:
