@@ -26,7 +26,12 @@ Figures, from the medians:
 
 Every Ray run checks its chunks.jsonl equals the local one.
 
-    python benchmarks/bench_scale.py [--files 2000] [--rounds 1]
+``--baseline SRC`` (the ``src`` folder of a worktree of the code before a change) runs every
+configuration a second time, right after, with that code first on ``PYTHONPATH``: the two figures
+are paired run by run, so a slowdown of the machine (this VM's host steals time now and then)
+hits both alike.
+
+    python benchmarks/bench_scale.py [--files 2000] [--rounds 1] [--baseline ../base/src]
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ CONFIGS = {"local": 0, "pair": 0, "ray-1": 1, "ray-2": 2}
 ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "TOKENIZERS_PARALLELISM": "false"}
 
 
-def run_pair(paths: list[str], out: Path) -> dict[str, Any]:
+def run_pair(paths: list[str], out: Path, env: dict[str, str]) -> dict[str, Any]:
     """Two local children, half the documents each, released together; the pair's time is the slower one."""
     children = []
     halves = ([p for i, p in enumerate(paths) if i % 4 < 2], [p for i, p in enumerate(paths) if i % 4 >= 2])
@@ -89,7 +94,7 @@ def run_pair(paths: list[str], out: Path) -> dict[str, Any]:
         listing.write_text(json.dumps(share), encoding="utf-8")
         children.append(subprocess.Popen([sys.executable, "-c", CHILD, str(listing), str(out / str(half)), "0",
                                           "wait"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                         env={**os.environ, **ENV}))
+                                         env={**os.environ, **env}))
     for child in children:  # both have imported embedforge: start the clock for both
         assert child.stdout is not None
         if child.stdout.readline().strip() != "ready":
@@ -110,12 +115,14 @@ def run_pair(paths: list[str], out: Path) -> dict[str, Any]:
             "machine_cpu": max(r["machine_cpu"] for r in results)}
 
 
-def run_config(name: str, paths: list[str], listing: Path) -> dict[str, Any]:
-    """One timed run of a configuration; Ray runs are checked against the local chunks.jsonl."""
+def run_config(name: str, paths: list[str], listing: Path, code: str | None = None) -> dict[str, Any]:
+    """One timed run of a configuration (with the code in ``code`` when given); Ray runs are checked against
+    the local chunks.jsonl."""
     out = OUT / "data" / f"scale_{name}"
+    env = {**ENV, "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")]))} if code else ENV
     if name == "pair":
-        return run_pair(paths, out)
-    payload, _, _ = run_child(CHILD, str(listing), str(out), str(CONFIGS[name]), env=ENV, timeout=3600)
+        return run_pair(paths, out, env)
+    payload, _, _ = run_child(CHILD, str(listing), str(out), str(CONFIGS[name]), env=env, timeout=3600)
     payload["digest"] = hashlib.sha256((out / "chunks.jsonl").read_bytes()).hexdigest()
     return payload
 
@@ -145,32 +152,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--baseline", help="src folder of the code to pair against, run right after each run")
     args = parser.parse_args()
     offline_env()
     load_before = os.getloadavg()
     paths = generate(OUT / "data" / "corpus", args.files)
     listing = OUT / "data" / f"scale_{args.files}.json"
     listing.write_text(json.dumps(paths), encoding="utf-8")
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in CONFIGS}
+    codes = {"this": None, **({"baseline": args.baseline} if args.baseline else {})}
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {code: {name: [] for name in CONFIGS} for code in codes}
     for r in range(args.rounds):
         for name in (list(CONFIGS) if r % 2 == 0 else list(CONFIGS)[::-1]):
-            payload = run_config(name, paths, listing)
-            runs[name].append(payload)
-            print(f"  round {r + 1}: {name} {payload['seconds']:.1f} s (+{payload['startup']:.1f} s start-up), "
-                  f"{payload['documents']} docs, {payload['chunks']} chunks, driver {payload['driver_cpu']:.1f} "
-                  f"CPU-s, machine {payload['machine_cpu']:.1f} CPU-s", flush=True)
-    result = figures(runs, args.files)
-    identical = len({run["digest"] for rs in runs.values() for run in rs if "digest" in run}) == 1
-    print_table([[name, s["seconds"]["median"], s["docs_per_s"], s["speedup_vs_local"],
-                  result["overhead_per_document"].get(name, ""), s["driver_cpu_ms_per_doc"], s["machine_cpu_s"]]
-                 for name, s in result["summary"].items()],
-                ["config", "median s", "docs/s", "speedup", "overhead/doc", "driver ms/doc", "machine CPU-s"])
-    print(f"ray-2 over the pair control: {result['ray2_over_pair']:+.3f}; driver ceiling "
-          f"{result['driver_ceiling_docs_per_s']} docs/s; chunks.jsonl identical across local and ray: {identical}; "
-          f"load before {load_before}, after {os.getloadavg()}")
-    measured = result["overhead_per_document"]["ray-2"]
-    path = write_result("scale", {"files": args.files, "rounds": args.rounds, **result, "chunks_identical": identical,
-                                  "load_before": load_before, "load_after": os.getloadavg(),
+            for code, src in codes.items():
+                payload = run_config(name, paths, listing, src)
+                runs[code][name].append(payload)
+                print(f"  round {r + 1}: {name} ({code} code) {payload['seconds']:.1f} s (+{payload['startup']:.1f} s "
+                      f"start-up), {payload['documents']} docs, {payload['chunks']} chunks, driver "
+                      f"{payload['driver_cpu']:.1f} CPU-s, machine {payload['machine_cpu']:.1f} CPU-s", flush=True)
+    results = {code: figures(code_runs, args.files) for code, code_runs in runs.items()}
+    identical = len({run["digest"] for code_runs in runs.values() for rs in code_runs.values() for run in rs
+                     if "digest" in run}) == 1
+    for code, result in results.items():
+        print(f"{code} code:")
+        print_table([[name, s["seconds"]["median"], s["docs_per_s"], s["speedup_vs_local"],
+                      result["overhead_per_document"].get(name, ""), s["driver_cpu_ms_per_doc"], s["machine_cpu_s"]]
+                     for name, s in result["summary"].items()],
+                    ["config", "median s", "docs/s", "speedup", "overhead/doc", "driver ms/doc", "machine CPU-s"])
+        print(f"ray-2 over the pair control: {result['ray2_over_pair']:+.3f}; driver ceiling "
+              f"{result['driver_ceiling_docs_per_s']} docs/s")
+    print(f"chunks.jsonl identical across local and ray (and codes): {identical}; load before {load_before}, "
+          f"after {os.getloadavg()}")
+    measured = results["this"]["overhead_per_document"]["ray-2"]
+    path = write_result("scale", {"files": args.files, "rounds": args.rounds, **results["this"],
+                                  "baseline": {"src": args.baseline, **results["baseline"]} if args.baseline else None,
+                                  "chunks_identical": identical, "load_before": load_before,
+                                  "load_after": os.getloadavg(),
                                   "figures": {"ray2_overhead": {"goal": "<= 0.10", "measured": measured,
                                                                 "ok": measured <= 0.10}}})
     print(f"wrote {path}")

@@ -12,7 +12,8 @@ bucket look-ups, and the output does not depend on how the documents were partit
 equals the local run byte for byte.
 
 Every node must see the documents at the paths the driver gives (a shared file system or
-the same copy everywhere) and have the embedder's tokenizer in its cache.
+the same copy everywhere) and have the embedder's files: the tokenizer comes from the driver,
+pickled, but the worker reads the model's ``sentence_bert_config.json`` (its length limit) itself.
 """
 
 from __future__ import annotations
