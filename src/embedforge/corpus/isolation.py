@@ -16,12 +16,9 @@ import logging
 import multiprocessing.connection
 import os
 import pickle
-import re
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +29,11 @@ from embedforge.corpus.filters import ChunkPrint, fingerprint
 from embedforge.corpus.loader import parse_document
 from embedforge.corpus.record import Chunk
 from embedforge.corpus.settings import ChunkSettings, ParseLimits
+from embedforge.corpus.worker_output import ended, last_words, output_file
 from embedforge.errors import EmbedforgeError
 
 log = logging.getLogger(__name__)
 STARTUP_S = 300.0  # the worker imports the parsers and loads the tokenizer before its first document
-_LAST_WORDS = re.compile(r"memory allocation of \d+ bytes failed|Fatal Python error.*|MemoryError.*|"
-                         r"Segmentation fault.*|panicked at.*|Killed", re.IGNORECASE)
 
 
 @dataclass
@@ -170,7 +166,7 @@ class IsolatedParser:
             # tokenizers), and unlike multiprocessing's spawn it never re-runs the caller's __main__.
             ours, theirs = socket.socketpair()
             code = f"from embedforge.corpus.worker import serve_fd; serve_fd({theirs.fileno()}, {os.getpid()})"
-            self._output = _output_file()
+            self._output = output_file()
             # RUST_BACKTRACE=0: a tokenizer aborting out of memory prints one line, not a 100-line backtrace.
             self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),),
                                              stderr=self._output,
@@ -202,7 +198,7 @@ class IsolatedParser:
                 code = self._process.wait(timeout=5)  # the socket closes a moment before the exit is seen
             except subprocess.TimeoutExpired:
                 code = None
-        words = _last_words(self._read_output())
+        words = last_words(self._read_output())
         return ended(code) + (f": {words}" if words else "")
 
     def _relay_output(self) -> None:
@@ -229,35 +225,3 @@ class IsolatedParser:
         if self._output is not None:
             self._output.close()
         self._process, self._conn, self._output = None, None, None
-
-
-def _output_file() -> Any:
-    """An unnamed temporary file, opened for appending, to catch the worker's stderr."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by IsolatedParser._kill)
-    import fcntl
-
-    flags = fcntl.fcntl(handle.fileno(), fcntl.F_GETFL)
-    fcntl.fcntl(handle.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
-    return handle
-
-
-def ended(code: int | None) -> str:
-    """How a worker process ended, in words: ``exit code 1``, ``killed by SIGKILL``."""
-    if code is None:
-        return "it closed the connection and did not exit"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"killed by {name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
-    return f"exit code {code}"
-
-
-def _last_words(text: str) -> str:
-    """The line of a dying worker's output that says why (an allocation failure...), else its last line."""
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    telling = [match.group(0) for line in lines if (match := _LAST_WORDS.search(line))]
-    chosen = telling[-1] if telling else lines[-1] if lines else ""
-    return chosen[:200]
-
