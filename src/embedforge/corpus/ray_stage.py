@@ -39,8 +39,8 @@ class ParseActor:
     """A Ray Data actor: one bounded parsing worker, kept for the actor's life.
 
     ``tokenizer``: the driver's, pickled, passed to the worker unopened; ``env``: the driver's Hub
-    settings, for the worker only (a Ray ``runtime_env`` would make Ray start the actor's process
-    afresh for it: about 0.5 s later, bench_scale).
+    settings, for the worker only (with a Ray ``runtime_env`` the actors' constructors ran 0.4-0.8 s
+    later: Ray starts their processes apart; BENCHMARKS.md §9).
     """
 
     def __init__(self, settings: ChunkSettings, tokenizer: bytes, env: dict[str, str]) -> None:
