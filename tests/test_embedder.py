@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.embedder import load_embedder, load_tokenizer, max_seq_length, resolve_model
+from embedforge.embedder import load_embedder, load_fast_tokenizer, load_tokenizer, max_seq_length, resolve_model
 from embedforge.errors import EmbedforgeError
 
 pytestmark = pytest.mark.slow  # runs a real model
@@ -49,3 +49,33 @@ def test_corrupt_model_folder_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(EmbedforgeError) as info:
         load_embedder(str(tmp_path))
     assert "could not load the model" in str(info.value)
+
+
+TRICKY = ("Amyotrophic lateral sclerosis (ALS), Lou Gehrig’s disease; naïve café, ÉCOLE, straße",
+          "東京 и Москва 😀 <b>tags</b> https://example.org/a_b?c=d&e=%20 [CLS] <mask> ## \t\n  spaces  ",
+          "riluzole " * 300)  # far past the 128 tokens a sentence-transformers tokenizer.json truncates at
+
+
+@pytest.mark.parametrize("spec", ["bundled", "bundled-minilm"])
+def test_the_fast_tokenizer_counts_as_transformers_does(spec: str, als_corpus: Path) -> None:
+    from embedforge.corpus.loader import parse_document
+    from embedforge.corpus.settings import ParseLimits
+
+    fast, reference = load_fast_tokenizer(spec), load_tokenizer(spec)
+    blocks = [block.text for path in sorted(als_corpus.iterdir()) for block in
+              parse_document(path, ParseLimits(isolate=False)).blocks]
+    assert len(blocks) > 50
+    for text in (*TRICKY, *blocks, "\n\n".join(blocks)):
+        assert fast.encode(text).ids == reference(text, truncation=False)["input_ids"], text[:80]
+        assert len(fast.encode(text, add_special_tokens=False).ids) == len(reference.tokenize(text))
+    assert fast.num_special_tokens_to_add(False) == reference.num_special_tokens_to_add(pair=False) == 2
+
+
+def test_a_model_without_tokenizer_json_gets_transformers_backend(tmp_path: Path) -> None:
+    source = Path(resolve_model("bundled-minilm"))
+    for entry in source.iterdir():  # the model minus its tokenizer.json: transformers builds it from vocab.txt
+        if entry.name != "tokenizer.json":
+            (tmp_path / entry.name).symlink_to(entry)
+    built, read = load_fast_tokenizer(str(tmp_path)), load_fast_tokenizer("bundled-minilm")
+    for text in TRICKY:
+        assert built.encode(text).ids == read.encode(text).ids

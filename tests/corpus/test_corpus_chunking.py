@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from embedforge.corpus.chunker import Chunker
 from embedforge.corpus.document import Block, Document
 from embedforge.corpus.filters import ChunkFilter, fingerprint
 from embedforge.corpus.isolation import IsolatedParser
+from embedforge.embedder import resolve_model
 from embedforge.errors import EmbedforgeError
 
 SENTENCE = "Glaciers move downhill under their own weight, scraping the bedrock and carrying boulders away. "
@@ -134,13 +136,13 @@ def test_in_process_chunking_loads_the_tokenizer_once(tmp_path: Path, monkeypatc
     page = tmp_path / "a.txt"
     page.write_text(" ".join(_sentences(30, "Glacier")), encoding="utf-8")
     loads: list[str] = []
-    load = chunker_module.load_tokenizer
+    load = chunker_module.load_fast_tokenizer
 
     def counting_load(spec: str) -> object:
         loads.append(spec)
         return load(spec)
 
-    monkeypatch.setattr(chunker_module, "load_tokenizer", counting_load)
+    monkeypatch.setattr(chunker_module, "load_fast_tokenizer", counting_load)
     settings = ChunkSettings(chunk_tokens=60, overlap_tokens=5, limits=ParseLimits(isolate=False))
     summary = chunk_documents([page], tmp_path / "out", settings)
     assert summary.chunks_kept > 1 and len(loads) == 1  # the fail-fast load is the one that chunks
@@ -151,7 +153,7 @@ def _mapped(pid: int) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the worker's mapped libraries from /proc")
-def test_the_worker_takes_its_drivers_tokenizer_without_importing_torch(tmp_path: Path, chunker: Chunker) -> None:
+def test_workers_count_tokens_without_importing_torch(tmp_path: Path, chunker: Chunker) -> None:
     page = tmp_path / "a.txt"
     page.write_text(" ".join(_sentences(30, "Glacier")), encoding="utf-8")
     settings = chunker.settings
@@ -160,7 +162,21 @@ def test_the_worker_takes_its_drivers_tokenizer_without_importing_torch(tmp_path
             IsolatedParser(ParseLimits(timeout_s=60), settings, tokenizer=b"not a pickle") as unpicklable:
         chunked = given.chunk(page)
         assert len(chunked.chunks) > 1 and chunked == by_name.chunk(page) == unpicklable.chunk(page)
-        # Loading a tokenizer by name imports torch (transformers' AutoTokenizer); unpickling one does not.
-        assert "libtorch" not in _mapped(given._process.pid)
-        assert "libtorch" in _mapped(by_name._process.pid)  # the control: what the by-name load maps
-        assert "libtorch" in _mapped(unpicklable._process.pid)  # a pickle that fails falls back to the name
+        for parser in (given, by_name, unpicklable):  # the Rust tokenizer, given or read from tokenizer.json
+            assert "libtorch" not in _mapped(parser._process.pid)
+    # The control: a model without tokenizer.json is loaded through transformers, which maps libtorch.
+    model = tmp_path / "model"
+    model.mkdir()
+    for entry in Path(resolve_model(settings.embedder)).iterdir():
+        if entry.name != "tokenizer.json":
+            (model / entry.name).symlink_to(entry)
+    with IsolatedParser(ParseLimits(timeout_s=60), dataclasses.replace(settings, embedder=str(model))) as built:
+        assert built.chunk(page).chunks == chunked.chunks
+        assert "libtorch" in _mapped(built._process.pid)
+
+
+def test_one_endless_word_is_cut_to_the_model_limit_in_its_own_characters(chunker: Chunker) -> None:
+    word = "-".join(["GlacierMoves"] * 400)  # no space to cut at: the guard truncates it
+    assert chunker.tokens(word) > chunker.max_tokens
+    [piece] = chunker._enforce_limit(word)
+    assert word.startswith(piece) and chunker.max_tokens - 3 <= chunker.tokens(piece) <= chunker.max_tokens

@@ -5,6 +5,9 @@ tiny one is merged with its neighbour, a long one is split at paragraph, then
 line, then sentence boundaries by langchain's recursive splitter counting tokens
 with the target embedder's tokenizer. Every final chunk is re-measured with the
 tokenizer's special tokens and cut further if it would be truncated by the model.
+Tokens are counted with the embedder's Rust tokenizer itself (``tokenizers``), not
+transformers' wrapper: the same counts, and a parse worker that unpickles it
+imports neither transformers nor torch.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import bisect
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from embedforge.corpus.document import Block, Document
 from embedforge.corpus.record import Chunk
 from embedforge.corpus.settings import ChunkSettings
-from embedforge.embedder import load_tokenizer, max_seq_length
+from embedforge.embedder import load_fast_tokenizer, max_seq_length
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -47,28 +53,31 @@ class _Section:
 class Chunker:
     """Cuts Documents into Chunks of at most ``chunk_tokens`` (and never over the model's limit)."""
 
-    def __init__(self, settings: ChunkSettings, tokenizer: Any = None) -> None:
-        """``tokenizer``: the embedder's, loaded already (a parse worker gets its driver's); None loads it."""
+    def __init__(self, settings: ChunkSettings, tokenizer: Tokenizer | None = None) -> None:
+        """``tokenizer``: the embedder's (:func:`load_fast_tokenizer`), loaded already; None loads it."""
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.settings = settings
-        self.tokenizer: Any = tokenizer if tokenizer is not None else load_tokenizer(settings.embedder)
-        # Whole sections are measured before they are split: the "longer than max" warning is noise here.
-        self.tokenizer.model_max_length = 10**9
+        self.tokenizer = tokenizer if tokenizer is not None else load_fast_tokenizer(settings.embedder)
         self.max_tokens = max_seq_length(settings.embedder)
-        self._specials = int(self.tokenizer.num_special_tokens_to_add(pair=False))
+        self._specials = int(self.tokenizer.num_special_tokens_to_add(False))
         self.size = min(settings.chunk_tokens, self.max_tokens - self._specials)
         if self.size < settings.chunk_tokens:
             log.info("chunk size capped at %d tokens by the embedder's max_seq_length %d",
                      self.size, self.max_tokens)
-        self.splitter = RecursiveCharacterTextSplitter.from_huggingface_tokenizer(
-            self.tokenizer, chunk_size=self.size, chunk_overlap=min(settings.overlap_tokens, self.size // 4),
+        # What langchain's from_huggingface_tokenizer counts (tokens without the special ones), uncopied.
+        self.splitter = RecursiveCharacterTextSplitter(
+            length_function=self._plain_tokens, chunk_size=self.size,
+            chunk_overlap=min(settings.overlap_tokens, self.size // 4),
             separators=_SEPARATORS, is_separator_regex=True, keep_separator=True, strip_whitespace=True,
         )
 
     def tokens(self, text: str) -> int:
         """Length of ``text`` as the model sees it, special tokens included."""
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        return len(self.tokenizer.encode(text).ids)
+
+    def _plain_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def chunk(self, document: Document, source: str) -> Iterator[Chunk]:
         """The chunks of one document, in reading order."""
@@ -142,10 +151,9 @@ class Chunker:
         if self.tokens(text) <= self.max_tokens:
             return [text]
         words = text.split(" ")
-        if len(words) < 2:
-            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-            ids = ids[: self.max_tokens - self._specials]
-            return [self.tokenizer.decode(ids)]
+        if len(words) < 2:  # one endless word: keep the text of the tokens that fit (offsets index the text)
+            offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
+            return [text[: offsets[self.max_tokens - self._specials - 1][1]]]
         middle = len(words) // 2
         return self._enforce_limit(" ".join(words[:middle])) + self._enforce_limit(" ".join(words[middle:]))
 

@@ -68,9 +68,9 @@ class IsolatedParser:
     Args:
         limits: time, memory and isolation limits.
         chunk_settings: needed by :meth:`chunk`.
-        tokenizer: the embedder's tokenizer, already loaded by the caller: the object, or its pickle
-            (bytes, as a Ray actor relays it). The worker unpickles it rather than loading it by name,
-            which imports torch (about 1 s less start-up a worker); None: loaded by name.
+        tokenizer: the embedder's (:func:`~embedforge.embedder.load_fast_tokenizer`), already loaded
+            by the caller: the object, or its pickle (bytes, as a Ray actor relays it), sent to the
+            worker once; None: the worker loads it by name.
         env: environment variables for the worker, over this process's (the Hub settings of a Ray
             actor's driver).
     """

@@ -1,8 +1,8 @@
 """The parsing worker's side of :mod:`embedforge.corpus.isolation`: serve documents, die with the parent.
 
 The worker is a fresh interpreter started by :class:`~embedforge.corpus.isolation.IsolatedParser`.
-It caps its own address space, takes the tokenizer its parent loaded (pickled: unpickling it
-skips the torch import that loading it by name costs), then answers (job, path, kind, label)
+It caps its own address space, takes the tokenizer its parent loaded (a Rust ``tokenizers``
+object, pickled: 0.05 s to unpickle, no transformers or torch), then answers (job, path, kind, label)
 requests on a socket until told to stop. It never outlives the run that started it: on Linux
 the kernel kills it when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere, and
 for the moment before that call, a watchdog thread exits once ``os.getppid()`` changes (the
@@ -53,8 +53,8 @@ def serve_fd(fd: int, parent: int | None = None) -> None:
 def _unpickled(tokenizer: bytes | None) -> Any:
     """The parent's tokenizer, or None (then loaded by name) where this interpreter cannot unpickle it.
 
-    Unpickling fails only where this worker's transformers differs from its driver's (a Ray node
-    set up apart); loading by name then gives this node's own, as before.
+    Unpickling fails only where this worker's ``tokenizers`` cannot read its driver's (a Ray node
+    set up apart); loading by name then gives this node's own.
     """
     if tokenizer is None:
         return None
