@@ -191,8 +191,11 @@ def test_ctrl_c_exits_130_with_one_line(work: Path) -> None:
         server.settimeout(240)
         llm = f"openai-compatible:m@http://127.0.0.1:{server.getsockname()[1]}/v1"
         args = [str(SCRIPT), "dataset", "build", "doc.txt", "--out", "interrupted", "--llm", llm, "--timeout", "600"]
+        # The default SIGINT, as a terminal's foreground command has: a test run started in the background
+        # (`nohup make test &`) passes SIGINT on ignored, and Python then never raises KeyboardInterrupt.
         process = subprocess.Popen(args, cwd=work, env=clean_env(work), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+                                   stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             connection, _ = server.accept()  # the build is now waiting on its first LLM call
             process.send_signal(signal.SIGINT)
