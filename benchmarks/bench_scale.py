@@ -217,9 +217,10 @@ def main() -> None:
         parser.error(f"--marginal {args.marginal} must be over --files {args.files}")
     offline_env()
     load_before = os.getloadavg()
-    inputs = {label: listed(size) for label, size in
-              [(name, args.files) for name in configs] +
-              ([(f"{name}@{args.marginal}", args.marginal) for name in ("local", "ray-2")] if args.marginal else [])}
+    listings = {size: listed(size) for size in filter(None, (args.files, args.marginal))}  # one per size
+    inputs = {**{name: listings[args.files] for name in configs},
+              **({f"{name}@{args.marginal}": listings[args.marginal] for name in ("local", "ray-2")}
+                 if args.marginal else {})}
     labels = list(inputs)
     codes = {"this": None, **({"baseline": args.baseline} if args.baseline else {})}
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {code: {label: [] for label in labels} for code in codes}
