@@ -114,6 +114,8 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
         raise EmbedforgeError(f"{source}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise EmbedforgeError(f"{source}: invalid TOML ({exc}); fix the file") from exc
+    except RecursionError as exc:  # tomllib recurses per nesting level (about 500 is too deep)
+        raise EmbedforgeError(f"{source}: invalid TOML (nested too deeply); fix the file") from exc
     for item in overrides:
         apply_override(data, item)
     config = config_from_dict(data, where=str(source))
@@ -128,17 +130,27 @@ def apply_override(data: dict[str, Any], item: str) -> None:
         raise EmbedforgeError(f"--set {item!r}: expected SECTION.KEY=VALUE, e.g. --set train.epochs=3")
     *sections, name = key.strip().split(".")
     target = data
-    for section in sections:
+    for depth, section in enumerate(sections):
         target = target.setdefault(section, {})
-    target[name] = parse_value(raw.strip())
+        if not isinstance(target, dict):  # e.g. name.x (name is a string) or corpus.sources.x (a list)
+            where = ".".join(sections[:depth + 1])
+            raise EmbedforgeError(f"--set {key.strip()}: {where} is a value, not a table of settings; "
+                                  "set it whole or name a section's key, e.g. --set train.epochs=3")
+    target[name] = parse_value(raw.strip(), key.strip())
 
 
-def parse_value(raw: str) -> Any:
-    """A command-line value read as TOML where it parses, else as a plain string."""
+def parse_value(raw: str, key: str = "value") -> Any:
+    """A command-line value read as TOML where it parses, else as a plain string.
+
+    Raises:
+        EmbedforgeError: a value nested too deeply for the TOML reader (the message names ``key``).
+    """
     try:
         return tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         return raw
+    except RecursionError as exc:
+        raise EmbedforgeError(f"--set {key}: the value is nested too deeply; give a flat value or list") from exc
 
 
 def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunConfig:

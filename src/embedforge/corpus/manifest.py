@@ -71,6 +71,8 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise EmbedforgeError(f"{source}: not valid TOML ({exc}); fix the manifest") from exc
+    except RecursionError as exc:  # tomllib recurses per nesting level
+        raise EmbedforgeError(f"{source}: not valid TOML (nested too deeply); fix the manifest") from exc
     entries = data.get("documents")
     if not isinstance(entries, list) or not entries:
         raise EmbedforgeError(f"{source}: no [[documents]] entries; add one per document")

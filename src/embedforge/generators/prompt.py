@@ -209,4 +209,6 @@ def load_prompt(name_or_path: str | None = None) -> Prompt:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise EmbedforgeError(f"{source}: not valid TOML ({exc}); fix the prompt file") from exc
+    except RecursionError as exc:  # tomllib recurses per nesting level
+        raise EmbedforgeError(f"{source}: not valid TOML (nested too deeply); fix the prompt file") from exc
     return _parse(data, source)
