@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import os
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any, TypeVar
 
 from embedforge.errors import EmbedforgeError
+from embedforge.redact import remove_secrets
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,32 +53,58 @@ class Verdict:
     fatal: bool = False
 
 
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """``text`` with the OpenAI key (and any other ``secrets``) replaced by ``***``."""
-    for secret in (*secrets, os.environ.get("OPENAI_API_KEY", "")):
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
-
-
 def retry_after(headers: Any) -> float | None:
-    """Seconds from a Retry-After header (seconds or an HTTP date), or None."""
+    """Seconds from a Retry-After header (seconds or an HTTP date), or None when absent or unparseable.
+
+    A value that is neither a finite number nor an HTTP date ("soon-ish", "inf", "nan") is
+    None: the caller then backs off as if no header had come.
+    """
     value = headers.get("retry-after") if headers is not None else None
     if not value:
         return None
+    seconds: float | None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        seconds = _seconds_until(str(value))
+    if seconds is None or not math.isfinite(seconds):
+        log.info("Retry-After %r is not a number of seconds or an HTTP date; backing off as usual", str(value)[:40])
+        return None
+    return max(0.0, seconds)
+
+
+def _seconds_until(value: str) -> float | None:
+    """Seconds from now to the HTTP date ``value``, or None when it is no date."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:  # "-0000": a time in UTC, of unknown origin (RFC 5322)
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp() - time.time()
+
+
+def _call_failed(exc: BaseException) -> CallFailed | None:
+    """``exc``, or the exception it was raised from, when that is a CallFailed.
+
+    The HTTP client's body cap (``backends/capped_http.py``) raises CallFailed while httpx
+    reads; the OpenAI SDK re-raises it as a connection error ``from`` it.
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # a short chain; a loop of causes cannot hold us
+        if seen is None or isinstance(seen, CallFailed):
+            return seen
+        seen = seen.__cause__
+    return None
 
 
 def classify(exc: BaseException) -> Verdict:
     """Map an exception from a backend to a :class:`Verdict`."""
     import openai
 
-    if isinstance(exc, CallFailed):
-        return Verdict(exc.reason, retry=False)
+    failed = _call_failed(exc)
+    if failed is not None:
+        return Verdict(failed.reason, retry=False)
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError, openai.APITimeoutError)):
         return Verdict("timeout", retry=True)
     if isinstance(exc, openai.APIConnectionError):
@@ -120,7 +148,7 @@ async def call_with_retries(
             return await asyncio.wait_for(call(), timeout)
         except Exception as exc:
             verdict = classify(exc)
-            detail = redact(" ".join(str(exc).split())[:300], secrets)
+            detail = remove_secrets(" ".join(str(exc)[:2000].split()), secrets)[:300]
             if verdict.fatal:
                 code = int(verdict.reason.split("_")[1])
                 raise EmbedforgeError(

@@ -4,7 +4,9 @@ Chat models get the prompt as messages (``ChatOpenAI``); base models behind a
 compatible server get it as one completion text (``OpenAI``, ``--completions``).
 The client's own retries are off (``max_retries=0``): :mod:`..retry` is the one
 retry layer. The key comes from ``OPENAI_API_KEY`` and lives only in the client
-(as a ``SecretStr``); it is never logged, cached or written.
+(as a ``SecretStr``); it is never logged, cached or written. Each answer's body is read
+through :mod:`.capped_http` (at most ``MAX_ANSWER_BYTES``); a null or empty answer fails
+its call (``empty_answer``) rather than being cached as a success.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pydantic import SecretStr
 
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.backends.capped_http import capped_async_client
 from embedforge.generators.render import mode_for
+from embedforge.generators.retry import CallFailed
 from embedforge.generators.spec import LlmSpec
 
 KEY_ENV = "OPENAI_API_KEY"
@@ -70,6 +74,7 @@ class OpenAIBackend(Backend):
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
                 seed=request.seed,
+                http_async_client=capped_async_client(self.timeout),  # bytes read per answer capped
             )
         return self._clients[key]
 
@@ -79,11 +84,23 @@ class OpenAIBackend(Backend):
         if self.completions:
             result = await client.agenerate([rendered.text or ""], stop=stops)
             usage = (result.llm_output or {}).get("token_usage", {})
-            output = result.generations[0][0].text
+            output = _answer(result.generations[0][0].text)
             return Completion(
                 output, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
             )
         message = await client.ainvoke(list(rendered.messages or ()), stop=stops)
         usage = message.usage_metadata or {}
-        content = message.content if isinstance(message.content, str) else str(message.content)
+        content = _answer(message.content)
         return Completion(content, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+
+
+def _answer(content: Any) -> str:
+    """The answer's text; a null or empty one fails the call, so it is not cached and is asked again next run.
+
+    LangChain turns a chat answer's ``null`` content into "", so the two cannot be told apart here.
+    """
+    if isinstance(content, list):  # content parts: their text
+        content = "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    if not isinstance(content, str) or not content.strip():
+        raise CallFailed("empty_answer", "the server answered with no text (null or empty)")
+    return content
