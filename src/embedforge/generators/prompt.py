@@ -133,10 +133,30 @@ class Prompt:
 
 
 def _placeholders(text: str, source: str, field: str) -> set[str]:
+    """The names of ``text``'s placeholders, each of which must be a plain ``{name}``.
+
+    A format spec (``{context:>3000000000}`` pads to gigabytes), a conversion (``!r``), an
+    attribute or index (``{title.__class__}``), a nested field or a positional ``{}`` would
+    be evaluated by ``str.format``, so each is refused here, before any work.
+
+    Raises:
+        EmbedforgeError: a malformed template, or a placeholder that is not a plain name, naming it.
+    """
     try:
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
         raise EmbedforgeError(f"{source}: {field}: {exc}; write a literal brace as {{{{ or }}}}") from exc
+    names = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise EmbedforgeError(f"{source}: {field}: placeholder {written[:80]} is not a plain {{field}} (no "
+                                  "format spec, conversion, attribute, index or nesting); write plain fields "
+                                  "such as {context}, and a literal brace as {{ or }}")
+        names.add(name)
+    return names
 
 
 def _check_keys(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
