@@ -6,7 +6,8 @@ Scripts, CI jobs and schedulers read exit codes, so every command follows one ta
     0    everything was done
     1    done, with failures (documents or LLM calls); the output says how many
     2    a user or usage error: one line naming the file or flag (usage errors add the usage text)
-    130  interrupted: finished work is kept; rerun the same command to resume
+    130  interrupted (Ctrl-C): finished work is kept; rerun the same command to resume
+    143  stopped by SIGTERM, 129 by SIGHUP: the same, with the signal named (:mod:`embedforge.signals`)
 
 typer bundles its own copy of click from 0.22 on (``typer._click``), so click's exceptions
 are found through typer's own classes, never by importing ``click``.
@@ -21,13 +22,14 @@ from typing import Any
 import typer
 
 from embedforge.errors import EmbedforgeError, FailedItems
+from embedforge.signals import stop_signals, stopped_line
 
 OK, FAILURES, USER_ERROR, INTERRUPTED = 0, 1, 2, 130
 INTERRUPTED_LINE = "interrupted; rerun the same command to resume"
 EXIT_CODES = (
     "Exit codes: 0 everything done; 1 done with failures (the output says how many); "
     "2 user or usage error (one line naming the file or flag); "
-    "130 interrupted (rerun the same command to resume)."
+    "130 interrupted (rerun the same command to resume); 143 / 129 the same, stopped by SIGTERM / SIGHUP."
 )
 # Flags of the top-level callback that may appear anywhere on the line (moved to the front).
 GLOBAL_FLAGS = ("--debug", "--verbose", "-v", "--quiet", "-q", "--version")
@@ -82,9 +84,22 @@ def run_app(app: Callable[..., Any], args: Sequence[str], *, debug: bool) -> int
     """Run the typer ``app`` on ``args`` and map its outcome to the exit-code table.
 
     Every user-facing outcome is one line on stderr: ``error: ...`` for 1 and 2, the
-    interrupted line for 130; any other exception is a bug, shown as one line (the
-    traceback with ``--debug``) with exit code 1.
+    interrupted line for 130 (or 143 / 129 for SIGTERM / SIGHUP, which are raised as Ctrl-C is);
+    any other exception is a bug, shown as one line (the traceback with ``--debug``) with exit code 1.
     """
+    with stop_signals() as received:
+        code = _outcome(app, args, debug=debug)
+    if code != INTERRUPTED:
+        return code
+    if received:
+        typer.echo(stopped_line(received[0]), err=True)
+        return 128 + received[0]
+    typer.echo(INTERRUPTED_LINE, err=True)
+    return INTERRUPTED
+
+
+def _outcome(app: Callable[..., Any], args: Sequence[str], *, debug: bool) -> int:
+    """The exit code of running ``app``, with its ``error:`` line printed (the interrupted line is not)."""
     try:
         returned = app(args=list(args), standalone_mode=False)
     except FailedItems as exc:
@@ -94,23 +109,22 @@ def run_app(app: Callable[..., Any], args: Sequence[str], *, debug: bool) -> int
         _error(str(exc), debug)  # --debug adds the traceback; the exit code stays the table's
         return USER_ERROR
     except KeyboardInterrupt:
-        return _interrupted()
+        return INTERRUPTED
     except typer.Exit as exc:  # raised by older typer/click; newer ones return the code
         return _code(getattr(exc, "exit_code", 0))
     except SystemExit as exc:
         return _code(exc.code)
     except BaseException as exc:
         return _other(exc, debug)
-    code = _code(returned)
-    # typer >= 0.22 turns Ctrl-C into a returned 130 with no message: say what happened.
-    return _interrupted() if code == INTERRUPTED else code
+    # typer >= 0.22 turns Ctrl-C into a returned 130 with no message: run_app says what happened.
+    return _code(returned)
 
 
 def _other(exc: BaseException, debug: bool) -> int:
     if isinstance(exc, UsageError):
         return _usage(exc)
     if type(exc).__name__ == "Abort":  # click's or typer's: Ctrl-C at a prompt, or an explicit abort
-        return _interrupted()
+        return INTERRUPTED
     if isinstance(exc, ClickException):
         _error(" ".join(exc.format_message().split()))  # type: ignore[attr-defined]
         return _code(getattr(exc, "exit_code", USER_ERROR))
@@ -123,11 +137,6 @@ def _other(exc: BaseException, debug: bool) -> int:
     message = " ".join(str(exc).split())
     typer.echo(f"internal error: {type(exc).__name__}: {message} (rerun with --debug for the traceback)", err=True)
     return FAILURES
-
-
-def _interrupted() -> int:
-    typer.echo(INTERRUPTED_LINE, err=True)
-    return INTERRUPTED
 
 
 def _code(value: object) -> int:

@@ -6,17 +6,22 @@ line, a path that is a file, a folder that cannot be created or written, a finis
 result (unless ``overwrite``), and a non-empty folder holding anything else (unless
 ``overwrite``). A folder holding only what the same command writes, unfinished, is
 fine: the command reruns there, taking finished LLM calls from the cache and
-training from its checkpoints. The check creates nothing.
+training from its checkpoints. The check creates nothing; it deletes only the temporary files
+that writers since gone left there (``.NAME.PID.XXXX.tmp``, see :func:`embedforge.files.sweep_temporaries`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from embedforge.errors import EmbedforgeError
+from embedforge.files import sweep_temporaries
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ def check_out_dir(path: str | os.PathLike[str], what: str, *, overwrite: bool = 
     if out.exists() and not out.is_dir():
         raise EmbedforgeError(f"{flag} {out}: is a file, not a folder; give a folder path")
     check_writable(out, flag)
+    if out.is_dir() and (swept := sweep_temporaries(out)):
+        log.info("%s: removed %d temporary file(s) of writers that are gone", out, swept)
     if not out.is_dir() or overwrite:
         return out
     if spec.finished and (out / spec.finished).exists():
