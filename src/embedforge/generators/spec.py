@@ -8,7 +8,9 @@ Forms:
     ``openai-compatible:MODEL@URL``    vLLM, Ollama, a llama.cpp server... at ``URL`` (e.g. http://host:8000/v1).
     ``vllm:MODEL``                     a Hugging Face model run by vLLM on Ray GPU workers (``--engine ray``).
 
-The spec string never holds a key, so it is safe to record in caches and manifests.
+The spec string never holds a key, so it is safe to record in caches and manifests: credentials
+(``user:pass@``) and query strings (``?api-key=...``) in an ``openai-compatible:`` URL are refused
+without echoing the spec.
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ def parse_spec(spec: str) -> LlmSpec:
     if parsed is not None and (parsed.username or parsed.password):
         # Never echo the spec here: it holds a secret.
         raise EmbedforgeError("--llm: do not put credentials in the URL; set OPENAI_API_KEY instead")
+    if parsed is not None and (parsed.query or parsed.fragment or "?" in rest or "#" in rest):
+        # Nor here: a query string is where keys go (?api-key=...), and the spec is recorded everywhere.
+        raise EmbedforgeError("--llm: the openai-compatible URL has a query string or fragment (?... or #...), "
+                              "which would be recorded in caches, manifests and cards; give the URL without it "
+                              "and set OPENAI_API_KEY for a key")
     if match is None or parsed is None or not parsed.netloc:
         raise EmbedforgeError(
             f"--llm {spec!r}: expected openai-compatible:MODEL@URL with an http(s) URL, "
