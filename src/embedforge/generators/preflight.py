@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 
 from embedforge.errors import EmbedforgeError
+from embedforge.generators.context import check_context
 from embedforge.generators.prompt import load_prompt
 from embedforge.generators.render import check_prompt_for
 from embedforge.generators.settings import GenerationSettings
@@ -41,10 +42,14 @@ def check_generation(settings: GenerationSettings) -> LlmSpec:
 
 
 def check_prompts(settings: GenerationSettings, spec: LlmSpec) -> None:
-    """Load the prompts of both passes (sampled, greedy) and refuse a field ``spec``'s backend cannot take.
+    """Load the prompts of both passes (sampled, greedy) and refuse a field ``spec``'s backend cannot take,
+    or a prompt too long for an in-process model's context (``context.py``).
 
     Raises:
-        EmbedforgeError: a missing or malformed prompt, or a field the backend cannot take.
+        EmbedforgeError: a missing or malformed prompt, a field the backend cannot take, a prompt too long.
     """
+    n = settings.questions_per_chunk
     for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
-        check_prompt_for(load_prompt(name), spec.kind)
+        prompt = load_prompt(name)
+        check_prompt_for(prompt, spec.kind)
+        check_context(prompt, spec, n, settings.max_tokens * n)

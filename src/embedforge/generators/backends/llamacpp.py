@@ -3,7 +3,9 @@
 One model instance per process, loaded lazily on the first call and re-used by
 every backend object; llama.cpp is not thread safe, so calls are serialised by a
 lock and run in a worker thread to keep the event loop free. The context is
-sized to the longest prompt of the run (re-loading only when a longer one comes).
+sized to the longest prompt of the run (re-loading only when a longer one comes), never
+past the model's trained context: a call that cannot fit fails (``prompt_too_long``), and
+``context.py`` refuses a prompt whose fixed part cannot fit before the first call.
 The prompt's fixed part (instructions, examples) stays decoded in the KV cache between
 calls, decoded alone so that no output depends on the chunk before it (``kv_prefix.py``).
 """
@@ -70,6 +72,15 @@ def _model(path: str, n_ctx: int, seed: int) -> Any:
     return llm
 
 
+def _trained_context(client: Any) -> int:
+    """The context length ``client``'s model was trained for, from its GGUF metadata (0 when not recorded)."""
+    meta = getattr(client, "metadata", None) or {}
+    try:
+        return int(meta.get(f"{meta.get('general.architecture', '')}.context_length", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 class LlamaCppBackend(Backend):
     """A GGUF model run in this process, completion style."""
 
@@ -86,8 +97,12 @@ class LlamaCppBackend(Backend):
         with _LOCK:
             llm = _model(self.path, context_size(self.context_hint), request.seed)
             tokens_in = len(llm.client.tokenize(text.encode("utf-8")))
-            if tokens_in + request.max_tokens > llm.client.n_ctx():
-                llm = _model(self.path, context_size(tokens_in + request.max_tokens), request.seed)
+            needed, trained = tokens_in + request.max_tokens, _trained_context(llm.client)
+            if needed > trained > 0:  # never grow the context past what the model was trained for
+                raise CallFailed("prompt_too_long", f"{tokens_in} prompt tokens and up to {request.max_tokens} "
+                                 f"answer tokens, but {self.spec.raw}'s context holds {trained}")
+            if needed > llm.client.n_ctx():
+                llm = _model(self.path, min(context_size(needed), trained or context_size(needed)), request.seed)
             _MODEL["prefix"].prepare(llm.client, text, block)
             output = llm.invoke(
                 text,
