@@ -52,6 +52,7 @@ _API = {
     "TrainSettings": "embedforge.training",
     "compare": "embedforge.evaluation",
     "CompareSettings": "embedforge.evaluation",
+    "Retriever": "embedforge.evaluation.retriever",
     "run": "embedforge.pipeline",
     "load_config": "embedforge.config",
     "EmbedforgeError": "embedforge.errors",

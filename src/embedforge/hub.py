@@ -18,7 +18,8 @@ from embedforge.errors import EmbedforgeError
 log = logging.getLogger(__name__)
 
 # Left behind by a run, never part of what is shared
-_IGNORE = ["checkpoints/**", ".checkpoints.deleting/**", ".model.tmp/**", "*.tmp", "**/.cache/**"]
+_IGNORE = ["checkpoints/**", ".checkpoints.deleting/**", ".model.tmp/**", "*.tmp", "**/.cache/**",
+           ".embedforge-cache/**"]
 
 
 def folder_kind(folder: Path) -> str:

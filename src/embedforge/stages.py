@@ -97,7 +97,7 @@ def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
 STAGES: tuple[Stage, ...] = (
     Stage("chunk", ("corpus", "chunk"), (), "chunks.jsonl", "chunks.jsonl", run_stages.run_chunk, _documents),
     Stage("dataset", ("generate", "dataset"), ("chunk",), "dataset", "dataset/manifest.json",
-          run_stages.run_dataset, _prompts, records=("manifest.json", "README.md")),
+          run_stages.run_dataset, _prompts, records=("manifest.json", "README.md", ".embedforge-cache")),
     Stage("train", ("train",), ("dataset",), "model", "model/modules.json", run_stages.run_train,
           records=("README.md", "training_log.jsonl")),
     Stage("compare", ("compare",), ("dataset", "train"), "report", "report/metrics.json",

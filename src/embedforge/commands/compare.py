@@ -15,7 +15,7 @@ def compare(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder whose eval split is scored.")],
     model: Annotated[list[str], typer.Option("--model", help="NAME=SPEC; repeat; the first is the baseline.")],
     out: Annotated[Path, typer.Option("--out", help="Report folder.")],
-    bm25: Annotated[bool | None, typer.Option("--bm25", help="Add a BM25 row as the lexical yardstick. [default: off]")] = None,
+    bm25: Annotated[bool | None, typer.Option("--bm25", help="Add a BM25 row as the lexical yardstick, and per model hybrid(bm25+NAME) (fusion weight chosen on dev) and rrf(bm25+NAME) rows. [default: off]")] = None,
     dims: Annotated[str | None, typer.Option(help="Dims to score, e.g. 384,256,128,64. [default: each model's own size and 768,512,256,128,64 below it]")] = None,
     bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples. [default: 1000]")] = None,
     seed: Annotated[int | None, typer.Option(help="Bootstrap seed. [default: 42]")] = None,
@@ -36,4 +36,6 @@ def compare(
     )
     check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, parse_model_specs(model), out, settings)
+    if result.recommendation is not None:
+        typer.echo(result.recommendation.sentence.replace("**", ""))
     typer.echo(result.format_table())

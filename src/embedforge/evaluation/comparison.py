@@ -21,12 +21,15 @@ from tqdm import tqdm
 from embedforge.dataset.layout import load_dataset_dir
 from embedforge.embedder import resolve_model
 from embedforge.errors import EmbedforgeError
-from embedforge.evaluation.bm25 import bm25_scores
-from embedforge.evaluation.encode import encode_model
+from embedforge.evaluation.card_fusion import record_fusion_in_cards
+from embedforge.evaluation.choosing import choosing_queries
+from embedforge.evaluation.encode import EncodedModel, encode_model
+from embedforge.evaluation.hybrid import Fusion
 from embedforge.evaluation.metrics import RelevancePairs
 from embedforge.evaluation.per_query import write_per_query
 from embedforge.evaluation.plot import plot_ndcg_by_dim
-from embedforge.evaluation.queries import load_handwritten, split_queries
+from embedforge.evaluation.queries import EvalQueries, load_handwritten, split_queries
+from embedforge.evaluation.recommend import recommend
 from embedforge.evaluation.report import markdown_report
 from embedforge.evaluation.result import CompareResult, ModelInfo
 from embedforge.evaluation.section import SectionResult, add_intervals, evaluate_queries, evaluate_scores
@@ -64,10 +67,13 @@ def compare(
     sections = [SectionResult("eval", split_queries(dataset, settings.split, dataset_dir))]
     if settings.handwritten:
         sections.append(SectionResult("handwritten", load_handwritten(settings.handwritten, dataset)))
+    choosing = choosing_queries(dataset, dataset_dir) if settings.bm25 else None
+    infos, fusion = _score_all(dataset.corpus, models, sections, settings, choosing)
     result = CompareResult(out_dir=Path(out_dir), dataset_dir=Path(dataset_dir), corpus_size=len(dataset.corpus),
-                           models=_score_all(dataset.corpus, models, sections, settings), sections=sections,
-                           settings=settings)
+                           models=infos, sections=sections, settings=settings, fusion=fusion)
+    result.recommendation = recommend(sections, settings, fusion)
     _write_outputs(result)
+    record_fusion_in_cards(result)
     result.seconds = time.perf_counter() - started
     log.info("compare: %d models, %d questions, %.1fs; report in %s",
              len(result.models), len(sections[0].queries), result.seconds, result.out_dir)
@@ -75,21 +81,32 @@ def compare(
 
 
 def _score_all(corpus: dict[str, dict[str, Any]], models: dict[str, str], sections: list[SectionResult],
-               settings: CompareSettings) -> list[ModelInfo]:
-    """Every model (and BM25) scored on every section, then the bootstrap intervals of each section."""
+               settings: CompareSettings, choosing: tuple[EvalQueries, str] | None,
+               ) -> tuple[list[ModelInfo], Fusion | None]:
+    """Every model (BM25, the fused rows) scored on every section, then the bootstrap intervals of each section.
+
+    The choosing questions (``choosing``) are encoded with the others but scored in no section: they
+    only choose each hybrid row's fusion weight.
+    """
     corpus_ids = list(corpus)
     corpus_texts = [str(corpus[cid].get("text", "")) for cid in corpus_ids]
     pairs = [RelevancePairs(corpus_ids, s.queries.relevant) for s in sections]
-    question_texts = [text for s in sections for text in s.queries.texts]
-    infos = [
-        _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
-        for name, spec in tqdm(models.items(), desc="models", disable=bars_disabled(len(models) < 2))
-    ]
-    if settings.bm25:
-        infos.append(_score_bm25(corpus_texts, sections, pairs, sorted({d for i in infos for d in i.dims})))
+    started = time.perf_counter()
+    fusion = Fusion.build(corpus_texts, corpus_ids, sections, pairs, choosing) if settings.bm25 else None
+    bm25_seconds = time.perf_counter() - started
+    question_texts = [text for s in sections for text in s.queries.texts] + (fusion.extra_texts if fusion else [])
+    infos, fused = [], []
+    for name, spec in tqdm(models.items(), desc="models", disable=bars_disabled(len(models) < 2)):
+        info, encoded = _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
+        infos.append(info)
+        fused += fusion.add_model(encoded, info) if fusion else []
+    if fusion is not None:
+        dims = sorted({d for i in infos for d in i.dims})
+        infos.append(_score_bm25(fusion, dims, bm25_seconds))
+        fusion.rows_last()
     for section in sections:
         add_intervals(section, settings.bootstrap_samples, settings.seed)
-    return infos
+    return infos + fused, fusion
 
 
 def _score_model(
@@ -100,7 +117,7 @@ def _score_model(
     sections: list[SectionResult],
     pairs: list[RelevancePairs],
     settings: CompareSettings,
-) -> ModelInfo:
+) -> tuple[ModelInfo, EncodedModel]:
     encoded = encode_model(
         name,
         spec,
@@ -133,7 +150,7 @@ def _score_model(
         document_prompt=encoded.document_prompt,
         encode_seconds=encoded.seconds,
         selection=read_selection(spec),
-    )
+    ), encoded
 
 
 def read_selection(spec: str) -> dict[str, Any] | None:
@@ -149,20 +166,17 @@ def read_selection(spec: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _score_bm25(
-    corpus_texts: list[str], sections: list[SectionResult], pairs: list[RelevancePairs], dims: list[int]
-) -> ModelInfo:
-    started = time.perf_counter()
-    for section, section_pairs in zip(sections, pairs, strict=True):
-        scores = bm25_scores(corpus_texts, section.queries.texts)
-        evaluate_scores(section, BM25_NAME, scores, dims, section_pairs)
+def _score_bm25(fusion: Fusion, dims: list[int], seconds: float) -> ModelInfo:
+    """The BM25 row of every section, from the scores :class:`Fusion` computed once."""
+    for section, section_pairs, scores in zip(fusion.sections, fusion.pairs, fusion.bm25, strict=True):
+        evaluate_scores(section, BM25_NAME, scores.astype("float32"), dims, section_pairs)
     return ModelInfo(
         name=BM25_NAME,
         spec="bm25s",
         full_dim=0,
         dims=tuple(sorted(dims, reverse=True)),
         similarity="bm25",
-        encode_seconds=time.perf_counter() - started,
+        encode_seconds=seconds,
     )
 
 
@@ -191,6 +205,10 @@ def _write_outputs(result: CompareResult) -> None:
     }
     if result.handwritten is not None:
         payload["handwritten"] = result.handwritten.to_json(settings.bootstrap_samples, settings.seed)
+    if result.fusion is not None:
+        payload["fusion"] = result.fusion.to_json()
+    if result.recommendation is not None:
+        payload["recommendation"] = result.recommendation.to_dict()
     files = {name: out / name for name in ("metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png")}
     write_json(files["metrics.json"], payload)
     atomic_write_text(files["report.md"], markdown_report(result))

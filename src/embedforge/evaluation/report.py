@@ -44,15 +44,18 @@ def _header(result: CompareResult) -> str:
             f"| {info.name} | `{info.spec}` | {full} | {dims} | "
             f"{info.similarity} | {prompt} | {info.encode_seconds:.1f} |"
         )
+    recommendation = result.recommendation
     return (
         "# Retrieval comparison\n\n"
-        f"Dataset `{result.dataset_dir}`: {len(result.eval.queries)} `{result.settings.split}` questions, "
+        + (f"**Recommendation.** {recommendation.sentence}\n\n" if recommendation else "")
+        + f"Dataset `{result.dataset_dir}`: {len(result.eval.queries)} `{result.settings.split}` questions, "
         f"each ranked against all {result.corpus_size} chunks. Baseline: **{result.models[0].name}**. "
         "Each model encoded the corpus and the questions once at its full dim; smaller dims are the "
         "truncated, re-normalised embeddings. Questions are encoded with the model's query prompt "
         "(`encode_query`), as sentence-transformers' InformationRetrievalEvaluator does.\n\n"
         + "\n".join(rows)
         + "\n"
+        + (f"\n{result.fusion.note}\n\n{result.fusion.weights_markdown()}\n" if result.fusion else "")
         + _selection_markdown(result)
     )
 

@@ -8,37 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from embedforge.evaluation.model_info import ModelInfo  # re-exported: callers import it from here
 from embedforge.evaluation.section import SectionResult
 from embedforge.evaluation.settings import CompareSettings
 from embedforge.evaluation.table import terminal_table
 
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """How one row of the comparison was produced.
-
-    Attributes:
-        name, spec: as given (BM25's spec is ``bm25s``).
-        full_dim: the model's embedding width (0 for BM25).
-        dims: the dims it was scored at, largest first.
-        similarity: ``cosine``, ``dot``... (``bm25`` for BM25).
-        query_prompt, document_prompt: prompts put before questions / chunks, or None.
-        encode_seconds: wall time of its single encode pass (or of BM25 indexing and scoring).
-        selection: what chose the model's checkpoint and interpolation weight (the model folder's
-            ``selection.json`` from ``embedforge train``), or None.
-    """
-
-    name: str
-    spec: str
-    full_dim: int
-    dims: tuple[int, ...]
-    similarity: str
-    query_prompt: str | None = None
-    document_prompt: str | None = None
-    encode_seconds: float = 0.0
-    selection: dict[str, Any] | None = None
+if TYPE_CHECKING:
+    from embedforge.evaluation.hybrid import Fusion
+    from embedforge.evaluation.recommend import Recommendation
 
 
 @dataclass
@@ -53,6 +32,8 @@ class CompareResult:
         sections: the eval split first, then the hand-written questions when given.
         settings: the settings used.
         seconds: wall time of the whole comparison.
+        fusion: the BM25 fusion (weights chosen, and by which questions), or None without BM25.
+        recommendation: the best retriever and its interval against the runner-up.
     """
 
     out_dir: Path
@@ -63,6 +44,8 @@ class CompareResult:
     settings: CompareSettings
     seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
+    fusion: Fusion | None = None
+    recommendation: Recommendation | None = None
 
     @property
     def eval(self) -> SectionResult:
@@ -79,3 +62,6 @@ class CompareResult:
     def format_table(self) -> str:
         """The compact ndcg@10 table for the terminal."""
         return terminal_table(self.eval, split=self.settings.split, corpus_size=self.corpus_size, out_dir=self.out_dir)
+
+
+__all__ = ["CompareResult", "ModelInfo"]
