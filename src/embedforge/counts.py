@@ -23,7 +23,7 @@ from typing import Any
 
 KEPT, FILTERED, FAILED = "kept", "filtered", "failed"
 # How this run got its answers (a re-run from the cache differs in these); the other fields say what it kept.
-CALL_FIELDS = ("llm_calls", "cached", "generated", "tokens_in", "tokens_out", "cost_usd")
+CALL_FIELDS = ("llm_calls", "cached", "generated", "tokens_in", "tokens_out", "cost_usd", "uncached")
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Counts:
         generated: new answers; ``kept``: question slots kept.
         filtered, failed: question slots dropped by a filter, or lost to a failed call, by reason.
         tokens_in, tokens_out: tokens sent and received; ``cost_usd``: their price where known.
+        uncached: new answers the LLM cache could not store (kept all the same), by the cache's own
+            line (its file, the error, what to do); written to a manifest only when not empty.
     """
 
     llm_calls: int = 0
@@ -46,6 +48,7 @@ class Counts:
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float | None = None
+    uncached: dict[str, int] = field(default_factory=dict)
 
     def add(self, status: str, reason: str | None = None, n: int = 1) -> None:
         """Count ``n`` items of ``status`` (``kept``, ``filtered`` or ``failed``, the last two by ``reason``)."""
@@ -87,4 +90,6 @@ class Counts:
         """JSON-ready, reasons sorted."""
         row = asdict(self)
         row["filtered"], row["failed"] = dict(sorted(self.filtered.items())), dict(sorted(self.failed.items()))
+        if not self.uncached:
+            del row["uncached"]
         return row

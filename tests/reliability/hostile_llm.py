@@ -120,12 +120,15 @@ def _bomb() -> bytes:
     return gzip.compress(head + b"a" * ENDLESS_LIMIT, compresslevel=1)
 
 
-def embedforge_cli(*args: str, cwd: Path, timeout: float = 300,
-                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed console script in ``cwd``: no API key, the Hub offline, the LLM cache in ``cwd``."""
+def embedforge_cli(*args: str, cwd: Path, timeout: float = 300, env: dict[str, str] | None = None,
+                   program: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed console script in ``cwd``: no API key, the Hub offline, the LLM cache in ``cwd``.
+
+    ``program``: run it instead, with ``args`` (a wrapper such as ``unshare`` that starts the script itself).
+    """
     base = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "EMBEDFORGE_QUIET", "TQDM_DISABLE")}
     base.update({"HF_HUB_OFFLINE": "1", "EMBEDFORGE_CACHE": str(cwd / "llm.sqlite"), "PYTHONWARNINGS": "ignore"})
-    return subprocess.run([str(Path(sys.executable).with_name("embedforge")), *args], capture_output=True,
+    return subprocess.run([program or str(Path(sys.executable).with_name("embedforge")), *args], capture_output=True,
                           text=True, cwd=cwd, timeout=timeout, env={**base, **(env or {})})
 
 

@@ -235,4 +235,7 @@ def _make_folder(
     summary = summarize(out, dataset, counts)
     write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,
                  card_settings=asdict(settings))
+    if counts.uncached:  # a user error (exit 2), raised once the folder holds every answer
+        line, n = sorted(counts.uncached.items())[0]
+        raise EmbedforgeError(f"{line}; the {n} answers are in {out} all the same, but a rerun asks the LLM again")
     return summary

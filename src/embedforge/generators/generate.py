@@ -171,6 +171,7 @@ async def agenerate_questions(
             if not pending:
                 break
             log.info("resampling %d chunks without a kept question (round %d)", len(pending), round_ + 1)
+        stats.uncached = cache.unsaved  # answers the cache could not take: kept in the records all the same
     # Per question slot: the records say what was kept, filtered or lost to a failed call.
     counts = stats.calls_only()
     counts.cost_usd = estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out)
