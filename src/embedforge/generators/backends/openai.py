@@ -5,8 +5,9 @@ compatible server get it as one completion text (``OpenAI``, ``--completions``).
 The client's own retries are off (``max_retries=0``): :mod:`..retry` is the one
 retry layer. The key comes from ``OPENAI_API_KEY`` and lives only in the client
 (as a ``SecretStr``); it is never logged, cached or written. Each answer's body is read
-through :mod:`.capped_http` (at most ``MAX_ANSWER_BYTES``); a null or empty answer fails
-its call (``empty_answer``) rather than being cached as a success.
+through :mod:`.capped_http` (at most ``MAX_ANSWER_BYTES``); a null answer (or an empty chat
+one, which LangChain makes of a null) fails its call (``empty_answer``) rather than being
+cached as a success.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ class OpenAIBackend(Backend):
         if self.completions:
             result = await client.agenerate([rendered.text or ""], stop=stops)
             usage = (result.llm_output or {}).get("token_usage", {})
-            output = _answer(result.generations[0][0].text)
+            output = result.generations[0][0].text
+            if output is None:  # a null text: not an answer (an empty one is: the model said nothing)
+                raise CallFailed("empty_answer", "the server answered with a null text")
             return Completion(
                 output, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
             )
@@ -95,7 +98,7 @@ class OpenAIBackend(Backend):
 
 
 def _answer(content: Any) -> str:
-    """The answer's text; a null or empty one fails the call, so it is not cached and is asked again next run.
+    """A chat answer's text; a null or empty one fails the call, so it is not cached and is asked again next run.
 
     LangChain turns a chat answer's ``null`` content into "", so the two cannot be told apart here.
     """
