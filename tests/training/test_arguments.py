@@ -40,3 +40,18 @@ def test_cuda_requested_without_a_gpu() -> None:
     assert pick_device(None) == "cpu"
     with pytest.raises(EmbedforgeError, match="no CUDA GPU"):
         pick_device("cuda")
+
+
+def test_precision_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert precision("cpu", "bf16") == (True, False) and precision("cpu", "fp32") == (False, False)
+    with pytest.raises(EmbedforgeError, match=r"--precision fp16: needs a CUDA GPU"):
+        precision("cpu", "fp16")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert precision("cuda", "fp32") == (False, False) and precision("cuda", "fp16") == (False, True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    with pytest.raises(EmbedforgeError, match=r"--precision bf16: this CUDA card has no bf16"):
+        precision("cuda", "bf16")
+    args = training_arguments(TrainSettings(precision="bf16"), tmp_path, None, {}, "cpu")
+    assert args.bf16 and not args.fp16 and args.use_cpu
+    with pytest.raises(EmbedforgeError, match=r"precision .fp8.: unknown precision; use auto, bf16, fp16, fp32"):
+        TrainSettings(precision="fp8")

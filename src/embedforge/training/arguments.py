@@ -9,7 +9,7 @@ There is no config system of our own: one function maps the settings onto
 - evaluation and a checkpoint every epoch, the best one (ndcg@10 at the largest dim)
   loaded at the end;
 - seed and data seed, and full determinism on the CPU (same data + seed = same metrics);
-- bf16 on CUDA cards that support it, else fp16; fp32 on the CPU.
+- bf16 on CUDA cards that support it, else fp16; fp32 on the CPU (``--precision`` overrides).
 """
 
 from __future__ import annotations
@@ -56,11 +56,27 @@ def pick_device(requested: str | None) -> str:
     return requested
 
 
-def precision(device: str) -> tuple[bool, bool]:
-    """(bf16, fp16) for ``device``: bf16 where the CUDA card supports it, else fp16; neither on the CPU."""
+def precision(device: str, requested: str = "auto") -> tuple[bool, bool]:
+    """(bf16, fp16) for ``device`` and the ``--precision`` asked for.
+
+    ``auto``: bf16 where the CUDA card supports it, else fp16; neither on the CPU. ``fp32``: neither.
+    ``bf16`` runs anywhere torch has bf16 autocast (the CPU too); ``fp16`` needs CUDA.
+
+    Raises:
+        EmbedforgeError: ``fp16`` on the CPU, or ``bf16`` on a CUDA card without it.
+    """
     import torch
 
-    if not device.startswith("cuda"):
+    on_cuda = device.startswith("cuda")
+    if requested == "fp32":
+        return False, False
+    if requested == "fp16" and not on_cuda:
+        raise EmbedforgeError(f"--precision fp16: needs a CUDA GPU, training is on {device}; use bf16 or fp32")
+    if requested == "bf16" and on_cuda and not torch.cuda.is_bf16_supported():
+        raise EmbedforgeError("--precision bf16: this CUDA card has no bf16; use fp16 or fp32")
+    if requested != "auto":
+        return requested == "bf16", requested == "fp16"
+    if not on_cuda:
         return False, False
     bf16 = bool(torch.cuda.is_bf16_supported())
     return bf16, not bf16
@@ -77,7 +93,7 @@ def training_arguments(
     from sentence_transformers import SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import BatchSamplers
 
-    bf16, fp16 = precision(device)
+    bf16, fp16 = precision(device, settings.precision)
     on_cpu = device == "cpu"
     return SentenceTransformerTrainingArguments(
         output_dir=str(output_dir),

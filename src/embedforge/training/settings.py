@@ -17,6 +17,7 @@ from embedforge.settings import Settings, setting
 from embedforge.training.dims import check_dims
 
 LOSSES = ("mnrl", "cached-mnrl")
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 
 
 @dataclass
@@ -40,6 +41,9 @@ class TrainSettings(Settings):
         save_total_limit: checkpoints kept while training (the best one is always kept).
         keep_checkpoints: keep OUT/checkpoints after a finished run (they are large).
         device: ``cpu``, ``cuda``, ``cuda:1``; None = CUDA when present, else CPU [--device].
+        precision: ``auto`` (bf16 on a CUDA card that has it, else fp16; fp32 on the CPU), ``bf16``,
+            ``fp16`` (CUDA only) or ``fp32``; mixed precision keeps fp32 master weights [--precision].
+            Like the device, it changes how the numbers are computed, not what is trained.
         alpha: weight of the fine-tuned model when its weights are interpolated toward the base
             (WiSE-FT); None = chosen on the dev split (0.7 without one), 1.0 = no interpolation [--alpha].
         card_examples: keep sentence-transformers' card, which quotes training documents, in the model's
@@ -63,6 +67,7 @@ class TrainSettings(Settings):
     save_total_limit: int = setting(2, output=False)
     keep_checkpoints: bool = setting(False, output=False)
     device: str | None = setting(None, output=False)
+    precision: str = setting("auto", output=False)
     alpha: float | None = None
     card_examples: bool = False  # an output: it decides what the model card quotes
     push_to: str | None = setting(None, output=False)  # where a copy goes, not what is trained
@@ -90,6 +95,8 @@ class TrainSettings(Settings):
             raise EmbedforgeError(f"alpha {self.alpha!r}: must be in (0, 1], e.g. 0.7 (1 = no interpolation)")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"):
             raise EmbedforgeError(f"device {self.device!r}: unknown device; use cpu, cuda or cuda:N")
+        if self.precision not in PRECISIONS:
+            raise EmbedforgeError(f"precision {self.precision!r}: unknown precision; use {', '.join(PRECISIONS)}")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 from embedforge.embedder import is_hub_id, load_embedder, resolve_model
 from embedforge.fingerprint import object_hash
-from embedforge.training.arguments import pick_device, training_arguments, world_size
+from embedforge.training.arguments import pick_device, precision, training_arguments, world_size
 from embedforge.training.checkpoints import CheckpointMarker, check_fresh_start, resume_checkpoint
 from embedforge.training.data import TrainingData, check_negatives, load_training_data, mine_negatives
 from embedforge.training.dims import output_dim_from_files, resolve_dims
@@ -53,6 +53,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     out = Path(out_dir)
     data, config_hash, resume_from = _check_inputs(dataset_dir, out, settings)
     device = pick_device(settings.device)
+    precision(device, settings.precision)  # a precision the device lacks fails before the model loads
     model = load_embedder(settings.base_model, device=device, trust_remote_code=settings.trust_remote_code,
                           model_kwargs={"use_safetensors": True})
     dims = resolve_dims(settings.dims, int(model.get_embedding_dimension() or 0), settings.base_model)
