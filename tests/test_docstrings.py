@@ -15,7 +15,8 @@ import pytest
 from reliability.tiny_run import write_tiny_corpus
 
 SMALL = ["embedforge.corpus.clean", "embedforge.errors", "embedforge.fingerprint", "embedforge.dataset.questions",
-         "embedforge.settings", "embedforge.counts", "embedforge.evaluation.encode_pool"]
+         "embedforge.settings", "embedforge.counts", "embedforge.evaluation.encode_pool",
+         "embedforge.dataset.overlap"]
 
 
 def _examples_in_src() -> set[str]:

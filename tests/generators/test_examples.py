@@ -1,0 +1,59 @@
+"""``--examples``: a user's own questions reach every prompt sent, as few-shot examples or as a list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from embedforge.corpus.record import Chunk
+from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends import make_backend
+from embedforge.generators.examples import MAX_PASSAGES, load_examples, prompt_for
+from embedforge.generators.generate import _jobs
+from embedforge.generators.prompt import load_prompt
+from embedforge.generators.settings import GenerationSettings
+
+CHUNKS = [Chunk.create(f"Passage {i}: muscle twitches and cramps can be early signs of ALS, case {i}.", source="a")
+          for i in range(5)]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_examples_with_passages_become_shots_and_the_rest_a_list(tmp_path: Path) -> None:
+    rows = [{"question": f"my legs cramp at night, is it als? ({i})", "answer": f"case {i}."} for i in range(5)]
+    rows.append({"question": "als {n} or {context} braces stay literal?"})
+    examples = _write(tmp_path / "ex.jsonl", rows)
+    base = load_prompt("multi")
+    prompt = prompt_for("multi", str(examples), CHUNKS)
+    assert len(prompt.examples) == len(base.examples) + MAX_PASSAGES and prompt.hash != base.hash
+    text = prompt.completion_text(CHUNKS[0].text, n=5)
+    shown = [r["question"] for r in rows if r["question"] in text]
+    assert len(shown) == len(rows)  # MAX_PASSAGES as shots, the others listed in the instruction
+    assert "People ask their questions like these:" in text and "als {n} or {context} braces" in text
+
+
+def test_examples_reach_the_text_each_call_sends(tmp_path: Path) -> None:
+    examples = tmp_path / "ex.txt"
+    examples.write_text("als how long do people live\n\nwhy is my dad so tired all the time?\n", encoding="utf-8")
+    settings = GenerationSettings(questions_per_chunk=1, prompt="default", examples=str(examples))
+    backend = make_backend("bundled")
+    plain = _jobs(CHUNKS[:1], load_prompt("default"), backend, settings, 0)
+    jobs = _jobs(CHUNKS[:1], prompt_for("default", str(examples), CHUNKS), backend, settings, 0)
+    sent = backend.render(jobs[CHUNKS[0].id].request).text
+    assert "als how long do people live" in sent and "why is my dad so tired all the time?" in sent
+    assert jobs[CHUNKS[0].id].key != plain[CHUNKS[0].id].key  # a new prompt is a new cache entry
+
+
+def test_bad_example_files_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(EmbedforgeError, match="--examples .*missing.jsonl: file not found"):
+        load_examples(tmp_path / "missing.jsonl")
+    with pytest.raises(EmbedforgeError, match=r"ex.jsonl:2: no \"question\""):
+        load_examples(_write(tmp_path / "ex.jsonl", [{"question": "ok?"}, {"answer": "x"}]))
+    (tmp_path / "empty.txt").write_text("\n", encoding="utf-8")
+    with pytest.raises(EmbedforgeError, match="no questions"):
+        load_examples(tmp_path / "empty.txt")
