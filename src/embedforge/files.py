@@ -8,6 +8,7 @@ and no timestamps of its own, so the same content gives the same bytes.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -50,9 +51,32 @@ def _atomic(path: str | os.PathLike[str], mode: str) -> Iterator[Any]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            from embedforge.errors import EmbedforgeError
+
+            raise EmbedforgeError(f"{target.parent}: no space left on the device (writing {target.name}); "
+                                  "free some space or write to another folder") from exc
         raise
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc``, or an exception it was raised from, says the disk or the quota is full.
+
+    Libraries written in Rust or C++ (safetensors, tokenizers) report it as their own error type
+    with the OS's message, so the message is matched too.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "No space left on device" in str(current) or "Disk quota exceeded" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _umask() -> int:

@@ -26,11 +26,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Output:
-    """What a command writes into ``--out``: ``kind`` (for messages), top-level ``writes``, ``finished`` marker."""
+    """What a command writes into ``--out``: ``kind`` (for messages), top-level ``writes``, ``finished`` marker.
+
+    ``staging``: the folder a result is assembled in before its entries are renamed into ``--out``; while
+    it is there, any other names beside it are that unfinished result's (a kill cut the renames short).
+    """
 
     kind: str
     writes: frozenset[str]
     finished: str | None = None
+    staging: str | None = None
 
 
 _DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet", "train.jsonl", "chunks.jsonl",
@@ -41,7 +46,7 @@ OUTPUTS = {
     "dataset": Output("dataset", _DATASET, finished="manifest.json"),
     # An unfinished training leaves checkpoints and its log; a finished one, a saved model (modules.json).
     "model": Output("model", frozenset({"checkpoints", "training_log.jsonl", ".model.tmp", ".checkpoints.deleting"}),
-                    finished="modules.json"),
+                    finished="modules.json", staging=".model.tmp"),
     "report": Output("report", frozenset({"metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png"})),
     "export": Output("export", frozenset({"train.json", "dev.json", "eval.json"})),
 }
@@ -65,7 +70,9 @@ def check_out_dir(path: str | os.PathLike[str], what: str, *, overwrite: bool = 
     if spec.finished and (out / spec.finished).exists():
         raise EmbedforgeError(f"{flag} {out}: already holds a finished {spec.kind}; "
                               "pass --overwrite to replace it, or choose another folder")
+    publishing = spec.staging is not None and (out / spec.staging).is_dir()
     others = sorted(p.name for p in out.iterdir() if p.name not in spec.writes and not _temporary(p.name))
+    others = [] if publishing else others
     if others:
         shown = ", ".join(repr(name) for name in others[:3]) + (", ..." if len(others) > 3 else "")
         raise EmbedforgeError(f"{flag} {out}: not empty, holds {shown} which this command does not write; "

@@ -2,7 +2,8 @@
 
 ``--quiet`` means warnings and errors from embedforge only: no progress bars (ours or
 third-party ones: Hugging Face downloads, datasets, the Trainer) and no chatter from
-the libraries underneath (llama.cpp, httpx, bm25s, transformers) below ERROR. The
+the libraries underneath (llama.cpp, httpx, bm25s, transformers) below ERROR. When stderr
+is not a terminal, the libraries' progress bars are switched off whatever the level. The
 choice travels in environment variables, so worker processes (document parsers, DDP
 ranks) inherit it; library code asks :func:`bars_disabled` before drawing a bar.
 """
@@ -25,6 +26,8 @@ _THIRD_PARTY_QUIET = {
     "TOKENIZERS_PARALLELISM": "false",
     "PYTHONWARNINGS": "ignore",
 }
+# The variables that switch off the libraries' own progress bars (tqdm's, Hugging Face's, the Trainer's).
+_BARS = ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_DATASETS_DISABLE_PROGRESS_BARS")
 _NOISY = ("httpx", "httpcore", "sentence_transformers", "transformers", "urllib3", "datasets", "bm25s",
           "llama_cpp", "openai", "langchain", "filelock", "accelerate", "torch")
 
@@ -37,6 +40,15 @@ def is_quiet() -> bool:
 def bars_disabled(disabled: bool = False) -> bool:
     """``disabled``, or True under ``--quiet``: the value for a tqdm bar's ``disable``."""
     return disabled or is_quiet()
+
+
+def _watched() -> bool:
+    """True when someone sees progress bars: stderr is a terminal, or this is a notebook kernel.
+
+    The same test as :func:`embedforge.progress.interactive` (which imports this module).
+    """
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules
 
 
 class _OursOrSevere(logging.Filter):
@@ -52,6 +64,9 @@ def configure(*, verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     for name in _NOISY:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    if not _watched():  # a bar on a pipe or in a log file is only noise (RELIABILITY.md): the libraries' too
+        for key in _BARS:
+            os.environ.setdefault(key, "1")
     if not quiet:
         return
     os.environ[QUIET_ENV] = "1"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embedforge.errors import EmbedforgeError
-from embedforge.training.checkpoints import MARKER, check_fresh_start, resume_checkpoint, write_marker
+from embedforge.training.checkpoints import MARKER, interrupted_checkpoint, resume_checkpoint, write_marker
 
 
 def _checkpoint(root: Path, step: int, marked: bool, config: str = "cfg") -> Path:
@@ -51,6 +51,14 @@ def test_no_marker_anywhere_is_refused(tmp_path: Path) -> None:
     _checkpoint(tmp_path, 4, False)
     with pytest.raises(EmbedforgeError, match=MARKER):
         resume_checkpoint(tmp_path, "cfg")
-    with pytest.raises(EmbedforgeError, match="--resume"):
-        check_fresh_start(tmp_path)
-    check_fresh_start(tmp_path / "nothing-here")
+    assert interrupted_checkpoint(tmp_path / "nothing-here", "cfg") is None
+    assert interrupted_checkpoint(tmp_path, "cfg") is None  # unmarked leftovers only: started over
+    assert not (tmp_path / "checkpoint-4").exists()
+
+
+def test_interrupted_training_of_the_same_configuration_continues(tmp_path: Path) -> None:
+    _checkpoint(tmp_path, 4, True)
+    _checkpoint(tmp_path, 8, False)
+    assert interrupted_checkpoint(tmp_path, "cfg") == tmp_path / "checkpoint-4"
+    with pytest.raises(EmbedforgeError, match="other settings"):
+        interrupted_checkpoint(tmp_path, "another")

@@ -97,9 +97,13 @@ def test_dims_the_model_cannot_serve(small_dataset: Path, tmp_path: Path) -> Non
     _fails(small_dataset, tmp_path / "out", "outputs 384 dims", base_model="bundled-minilm", dims=(768, 384))
 
 
-def test_leftover_checkpoints_need_resume(small_dataset: Path, tmp_path: Path) -> None:
-    (tmp_path / "out" / "checkpoints" / "checkpoint-3").mkdir(parents=True)
-    with pytest.raises(EmbedforgeError, match="--resume"):
+def test_leftover_checkpoints_of_other_settings_are_refused(small_dataset: Path, tmp_path: Path) -> None:
+    from embedforge.training.checkpoints import write_marker
+
+    folder = tmp_path / "out" / "checkpoints" / "checkpoint-3"
+    folder.mkdir(parents=True)
+    write_marker(folder, "another configuration", 3, 1.0)  # without --resume, the same settings would continue
+    with pytest.raises(EmbedforgeError, match="other settings, dataset or base model"):
         train(small_dataset, tmp_path / "out", TrainSettings(device="cpu"))
 
 

@@ -25,7 +25,7 @@ def train(
     hard_negatives: Annotated[int | None, typer.Option(help="Mine K hard negatives per pair with the base model. [default: 0]")] = None,
     query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions. [default: the model's own query prompt]")] = None,
     trust_remote_code: Annotated[bool | None, typer.Option("--trust-remote-code", help="Run code shipped with the model. [default: off]")] = None,
-    resume: Annotated[bool | None, typer.Option("--resume", help="Continue from the last checkpoint in OUT. [default: off]")] = None,
+    resume: Annotated[bool | None, typer.Option("--resume", help="Require a checkpoint in OUT to continue from (an interrupted training of the same settings is continued without it). [default: off]")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda; pick a card with CUDA_VISIBLE_DEVICES. [default: cuda if there is one, else cpu]")] = None,
     precision: Annotated[str | None, typer.Option(help="auto | bf16 | fp16 | fp32; auto is bf16 on a CUDA card that has it, else fp16, and fp32 on the CPU. [default: auto]")] = None,
     alpha: Annotated[float | None, typer.Option(help="Weight of the fine-tuned model, interpolated toward the base (1: none). [default: chosen on the dev split, 0.7 without one]")] = None,

@@ -6,7 +6,8 @@ callback writes ``embedforge_checkpoint.json`` into it: the run's configuration 
 (settings, dataset files, base model) and the sha256 of every file. ``--resume``
 picks the newest checkpoint with a marker whose hashes still match and whose
 configuration is this run's; a folder without a marker (e.g. killed mid-write) is
-never resumed from.
+never resumed from. Without ``--resume`` an interrupted training of the same configuration
+is continued all the same (:func:`interrupted_checkpoint`), so rerunning the command resumes.
 """
 
 from __future__ import annotations
@@ -63,13 +64,41 @@ def checkpoints(folder: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def check_fresh_start(folder: Path) -> None:
-    """Refuse to start over on top of an earlier run's checkpoints (``--resume`` continues them)."""
-    if checkpoints(folder):
+def interrupted_checkpoint(folder: Path, config_hash: str) -> Path | None:
+    """Where an interrupted training of this configuration stopped, or None to start afresh.
+
+    What ``train`` does without ``--resume``, so that rerunning an interrupted command continues it
+    (as its interrupted line says): no checkpoints, start; checkpoints of this configuration,
+    continue from the newest verified one; unmarked ones only (killed before any was complete),
+    delete them and start; checkpoints of other settings, data or base model, refuse.
+
+    Raises:
+        EmbedforgeError: checkpoints of another configuration, or changed since they were marked.
+    """
+    found = checkpoints(folder)
+    if not found:
+        return None
+    marked = [path for path in found if (path / MARKER).is_file()]
+    if not marked:
+        log.info("%s: no complete checkpoint of the interrupted training; starting it over", folder)
+        shutil.rmtree(folder)
+        return None
+    if _marker(marked[-1]).get("config_hash") != config_hash:
         raise EmbedforgeError(
-            f"{folder}: checkpoints of an earlier training are here; pass --resume to continue it, "
-            "or choose an empty --out folder"
+            f"{folder}: checkpoints of a training with other settings, dataset or base model are here; "
+            "train with the same ones to continue it, or choose an empty --out folder"
         )
+    log.info("%s: continuing the interrupted training of the same settings", folder)
+    return resume_checkpoint(folder, config_hash)
+
+
+def _marker(folder: Path) -> dict[str, Any]:
+    """The marker of ``folder``; an unreadable one reads as a marker of no configuration."""
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def resume_checkpoint(folder: Path, config_hash: str) -> Path:
@@ -89,7 +118,7 @@ def resume_checkpoint(folder: Path, config_hash: str) -> Path:
         if not marker.is_file():
             log.warning("%s: no %s (not embedforge's, or cut short); not resuming from it", candidate, MARKER)
             continue
-        _verify(candidate, json.loads(marker.read_text(encoding="utf-8")), config_hash)
+        _verify(candidate, _marker(candidate), config_hash)
         for newer in found[found.index(candidate) + 1:]:
             shutil.rmtree(newer)
         log.info("resuming from %s", candidate)

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.embedder import is_hub_id, load_embedder, resolve_model
+from embedforge.errors import EmbedforgeError
+from embedforge.files import is_disk_full
 from embedforge.fingerprint import object_hash
 from embedforge.training.arguments import pick_device, precision, training_arguments, world_size
-from embedforge.training.checkpoints import CheckpointMarker, check_fresh_start, resume_checkpoint
+from embedforge.training.checkpoints import CheckpointMarker, interrupted_checkpoint, resume_checkpoint
 from embedforge.training.data import TrainingData, check_negatives, load_training_data, mine_negatives
 from embedforge.training.dims import output_dim_from_files, resolve_dims
 from embedforge.training.evaluator import MEAN_KEY, build_evaluator, metrics_by_dim
@@ -31,6 +33,7 @@ from embedforge.training.loss import build_loss
 from embedforge.training.model_card import CardFacts, append_card_section
 from embedforge.training.progress import EpochLog
 from embedforge.training.prompts import apply_prompts
+from embedforge.training.publish import check_free_space, publish, weights_bytes
 from embedforge.training.settings import TrainResult, TrainSettings
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,28 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     Returns:
         A :class:`TrainResult` (on DDP ranks other than 0: without metrics).
 
+    An interrupted training of the same settings, data and base model in ``out`` is continued
+    from its last complete checkpoint, with or without ``settings.resume``.
+
     Raises:
-        EmbedforgeError: bad settings, dataset folder, model SPEC, dims or checkpoints, before training.
+        EmbedforgeError: bad settings, dataset folder, model SPEC, dims or checkpoints, or too little
+            free space, before training; the disk filling up while training (naming ``out``).
     """
     settings = settings or TrainSettings()
     out = Path(out_dir)
     data, config_hash, resume_from = _check_inputs(dataset_dir, out, settings)
+    try:
+        return _train(data, out, settings, config_hash, resume_from)
+    except Exception as exc:
+        if is_disk_full(exc) and not isinstance(exc, EmbedforgeError):
+            raise EmbedforgeError(f"{out}: no space left on the device while training; free some space and "
+                                  "rerun the same command (it continues from the last checkpoint)") from exc
+        raise
+
+
+def _train(data: TrainingData, out: Path, settings: TrainSettings, config_hash: str,
+           resume_from: Path | None) -> TrainResult:
+    """Load the base model, train, choose the checkpoint and α, and publish the model into ``out``."""
     device = pick_device(settings.device)
     precision(device, settings.precision)  # a precision the device lacks fails before the model loads
     model = load_embedder(settings.base_model, device=device, trust_remote_code=settings.trust_remote_code,
@@ -90,15 +109,15 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
 
 def _publish(model: Any, out: Path, settings: TrainSettings, data: TrainingData, result: TrainResult,
              choice: Any) -> None:
-    """Save the chosen model with its card, drop the checkpoints, and push it when asked."""
-    _save(model, out)
-    result.model = model
-    append_card_section(out, CardFacts(
+    """Save the chosen model with its card (``modules.json`` last), drop the checkpoints, push it when asked."""
+    facts = CardFacts(
         base_model=settings.base_model, dataset_dir=str(data.root), dataset_fingerprint=data.fingerprint,
         train_rows=result.train_samples, dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
         loss=settings.loss, dims=result.dims, query_prompt=result.query_prompt, settings=settings.fingerprint(),
         best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
-    ), card_examples=settings.card_examples)
+    )
+    publish(model, out, lambda folder: append_card_section(folder, facts, card_examples=settings.card_examples))
+    result.model = model
     if not settings.keep_checkpoints:
         _remove_checkpoints(out)
     log.info("%s", result.format())
@@ -123,10 +142,10 @@ def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: Trai
     model_id = target if hub else str(Path(target).resolve())
     fields = settings.fingerprint()
     config_hash = object_hash({"settings": fields, "data": data.fingerprint, "model": model_id})
+    check_free_space(out, None if hub else weights_bytes(target), settings.save_total_limit)
     if settings.resume:
         return data, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
-    check_fresh_start(out / CHECKPOINTS)
-    return data, config_hash, None
+    return data, config_hash, interrupted_checkpoint(out / CHECKPOINTS, config_hash)
 
 
 def _make_trainer(
@@ -183,16 +202,3 @@ def _remove_checkpoints(out: Path) -> None:
     os.replace(out / CHECKPOINTS, trash)
     shutil.rmtree(trash)
 
-
-def _save(model: Any, out: Path) -> None:
-    """Save into a temporary folder, then move each entry into ``out``: a crash never leaves half a file."""
-    staging = out / ".model.tmp"
-    if staging.exists():
-        shutil.rmtree(staging)
-    model.save(str(staging), safe_serialization=True)
-    for entry in sorted(staging.iterdir()):
-        target = out / entry.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(entry, target)
-    staging.rmdir()
