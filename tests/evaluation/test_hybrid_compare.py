@@ -59,7 +59,8 @@ def test_fused_rows_at_every_dim_with_intervals(hybrid_run) -> None:  # type: ig
 def test_report_opens_with_the_recommendation(hybrid_run) -> None:  # type: ignore[no-untyped-def]
     report = (hybrid_run.out_dir / "report.md").read_text()
     first = report.split("\n\n")[1]
-    assert first.startswith("**Recommendation.** Use **") and "95% interval" in first and "runner-up" in first
+    assert first.startswith("**Recommendation.** Use ") and "95% interval" in first and "runner-up" in first
+    assert "**" not in hybrid_run.recommendation.sentence  # plain text: the terminal and `run` print it as is
     assert "chosen per model and dim from 0.0, 0.1, … 1.0 by mean ndcg@10 on the 6 dev (generated) questions" in report
     rec = json.loads((hybrid_run.out_dir / "metrics.json").read_text())["recommendation"]
     assert rec["judged_on"] == "eval" and rec["sentence"] == hybrid_run.recommendation.sentence

@@ -11,7 +11,7 @@ import pytest
 from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
 from embedforge.errors import EmbedforgeError
 from embedforge.evaluation.bm25 import BM25Index
-from embedforge.evaluation.embedding_cache import CACHE_DIR
+from embedforge.evaluation.embedding_cache import CACHE_DIR, folder_hash
 from embedforge.evaluation.fusion import choose_weight, convex_fusion
 from embedforge.evaluation.metrics import RelevancePairs
 from embedforge.evaluation.retriever import Retriever
@@ -110,3 +110,13 @@ def test_langchain_retriever_returns_documents(dense: Retriever, als_dataset: Re
     assert first.page_content == als_dataset.corpus[chunk_id]["text"] and first.id == chunk_id
     assert first.metadata["chunk_id"] == chunk_id and first.metadata["rank"] == 1
     assert first.metadata["source"] == als_dataset.corpus[chunk_id]["source"] and "section" in first.metadata
+
+
+def test_model_key_follows_the_weights_not_the_card(tmp_path: Path) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    (tmp_path / "README.md").write_text("card", encoding="utf-8")
+    key = folder_hash(tmp_path)
+    (tmp_path / "README.md").write_text("card with the fusion weights compare wrote", encoding="utf-8")
+    assert folder_hash(tmp_path) == key
+    (tmp_path / "model.safetensors").write_bytes(b"other weights")
+    assert folder_hash(tmp_path) != key

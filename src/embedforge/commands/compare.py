@@ -37,5 +37,5 @@ def compare(
     check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, parse_model_specs(model), out, settings)
     if result.recommendation is not None:
-        typer.echo(result.recommendation.sentence.replace("**", ""))
+        typer.echo(f"recommended: {result.recommendation.sentence}")
     typer.echo(result.format_table())

@@ -15,16 +15,15 @@ if TYPE_CHECKING:
     from embedforge.evaluation.retriever import Hit, Retriever
 
 
-@app.command("search", epilog=(
-    "Example: embedforge search runs/als/dataset --model runs/als/model --hybrid auto -k 3 "
-    "\"How is ALS diagnosed?\""))
+@app.command("search")
 def search(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder whose whole corpus is searched.")],
     question: Annotated[str | None, typer.Argument(help="The question; leave it out with --interactive.")] = None,
-    model: Annotated[str, typer.Option("--model", help="Embedder SPEC: bundled, bundled-minilm, a model folder, a Hub id.")] = "bundled",
+    model: Annotated[str, typer.Option("--model", help="Embedder SPEC: bundled, bundled-minilm, a model folder, a Hub id. [default: bundled]",
+                                      show_default=False)] = "bundled",
     dim: Annotated[int | None, typer.Option("--dim", help="Matryoshka dim to truncate to. [default: the model's full dim]")] = None,
     hybrid: Annotated[str | None, typer.Option("--hybrid", help="W in 0..1: W*dense + (1-W)*BM25 over min-max-normalised scores; auto: W chosen on the dataset's dev questions, as compare does. [default: dense only]")] = None,
-    k: Annotated[int, typer.Option("-k", "--top-k", help="How many chunks to show.")] = 5,
+    k: Annotated[int, typer.Option("-k", "--top-k", help="How many chunks to show. [default: 5]", show_default=False)] = 5,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask question after question at a prompt (an empty line or Ctrl-D ends).")] = False,
     device: Annotated[str | None, typer.Option(help="cpu | cuda. [default: sentence-transformers' choice]")] = None,
 ) -> None:
@@ -32,6 +31,10 @@ def search(
 
     Corpus embeddings are cached in DATASET/.embedforge-cache, keyed by the model's and the corpus's
     content hashes, so only the first search with a model encodes the corpus.
+
+    Examples:
+      embedforge search runs/als/dataset --model runs/als/model --hybrid auto -k 3 "How is ALS diagnosed?"
+      embedforge search runs/als/dataset --model bundled --dim 256 --interactive
     """
     if not interactive and (question is None or not question.strip()):
         raise EmbedforgeError("question: empty; give a question, e.g. \"How is ALS diagnosed?\", or use --interactive")

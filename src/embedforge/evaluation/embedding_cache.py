@@ -27,13 +27,16 @@ from embedforge.fingerprint import object_hash
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".embedforge-cache"
+# Files of a model folder that never change its embeddings: the card (``compare`` writes its fusion
+# weights there), training's records, checkpoints and caches.
+NOT_WEIGHTS = frozenset({"README.md", "selection.json", "training_log.jsonl", "checkpoints", ".cache"})
 
 
 def folder_hash(folder: str | os.PathLike[str]) -> str:
-    """sha256 over a model folder's files (relative path and bytes), the cache's model key."""
+    """sha256 over a model folder's files (relative path and bytes) but :data:`NOT_WEIGHTS`: the cache's model key."""
     root = Path(folder)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".cache" not in p.relative_to(root).parts):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not NOT_WEIGHTS & set(p.relative_to(root).parts)):
         digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 22), b""):

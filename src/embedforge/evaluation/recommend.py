@@ -35,7 +35,7 @@ class Recommendation:
         runner_up, runner_up_dim: the best row of another retriever on the same questions, or None.
         interval: best minus runner-up, paired bootstrap (None with the bootstrap off or no runner-up).
         disagreements: one sentence per other scored set whose best row differs.
-        sentence: the whole recommendation, one paragraph a user can act on.
+        sentence: the whole recommendation, one paragraph a user can act on (plain text, no markup).
     """
 
     model: str
@@ -68,7 +68,7 @@ def best_rows(section: SectionResult) -> list[tuple[float, str, int]]:
 
 
 def _label(model: str, dim: int) -> str:
-    return f"**{model}**" if model == BM25_NAME else f"**{model}** at dim {dim}"
+    return model if model == BM25_NAME else f"{model} at dim {dim}"
 
 
 def recommend(sections: list[SectionResult], settings: CompareSettings,
