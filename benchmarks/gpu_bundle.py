@@ -10,7 +10,7 @@ transformers, accelerate, peft, numpy, pandas and pyarrow, but nothing else embe
     model/          a random-weight sentence-transformers model of snowflake-arctic-embed-l's
                     architecture at reduced width (gpu_model.py, SHAPES["bundle"])
     install.sh      pip install --no-index --no-deps of every wheel into a folder put on PYTHONPATH
-    check.sh        install.sh, then benchmarks/gpu_check.py: the one command on the GPU machine
+    check.sh        install.sh, then benchmarks/gpu_check.py on the checkout's src/: the one command there
     manifest.json   every file and its size
 
 It exits 1 (and says so) when the folder would exceed ``--max-mib``.
@@ -49,18 +49,20 @@ echo "$target"
 CHECK = """#!/usr/bin/env bash
 # The GPU check in one command, run from the checkout's root with this folder beside it:
 #   bash gpu-bundle/check.sh [gpu_check.py options]      (writes $OUT/gpu_check.json, else benchmarks/out/)
+# The checkout's src/ comes first on PYTHONPATH: the code checked is the tree's, even when it is newer
+# than the embedforge wheel in this bundle.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="$(bash "$here/install.sh" "${TMPDIR:-/tmp}/embedforge-gpu")"
-export PYTHONPATH="$target${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$PWD/src:$target${PYTHONPATH:+:$PYTHONPATH}"
 exec "${PYTHON:-python3}" benchmarks/gpu_check.py --bundle "$here" --out "${OUT:-benchmarks/out}" "$@"
 """
 
 
-def download_wheels(wheels: Path, pip_cache: Path | None) -> None:
+def download_wheels(wheels: Path, pip_cache: Path | None, python_version: str = PYTHON_VERSION) -> None:
     """The pinned wheels of ``requirements/gpu-bundle.txt`` for CPython 3.12 on manylinux x86-64, no dependencies."""
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-               "--python-version", PYTHON_VERSION, "--implementation", "cp",
+               "--python-version", python_version, "--implementation", "cp",
                *(arg for platform in PLATFORMS for arg in ("--platform", platform)),
                "-r", str(BUNDLE_REQUIREMENTS), "-d", str(wheels)]
     if pip_cache is not None:
@@ -93,7 +95,8 @@ def manifest(out: Path) -> dict[str, object]:
     return {"files": files, "total_mib": round(sum(files.values()) / 2**20, 2)}
 
 
-def build(out: Path, pip_cache: Path | None, max_mib: float) -> dict[str, object]:
+def build(out: Path, pip_cache: Path | None, max_mib: float, python_version: str = PYTHON_VERSION
+          ) -> dict[str, object]:
     """Write the bundle into ``out`` (emptied first); return its manifest. SystemExit when over ``max_mib``."""
     from gpu_model import build_model
 
@@ -103,7 +106,7 @@ def build(out: Path, pip_cache: Path | None, max_mib: float) -> dict[str, object
         shutil.rmtree(out)
     wheels = out / "wheels"
     wheels.mkdir(parents=True)
-    download_wheels(wheels, pip_cache)
+    download_wheels(wheels, pip_cache, python_version)
     build_embedforge_wheel(wheels)
     build_model(out / "model", "bundle")
     write_scripts(out)
@@ -122,9 +125,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "gpu-bundle")
     parser.add_argument("--pip-cache", type=Path, default=None, help="pip's download cache (default: pip's own)")
     parser.add_argument("--max-mib", type=float, default=MAX_MIB)
+    parser.add_argument("--python-version", default=PYTHON_VERSION,
+                        help="the GPU image's Python (another one only to try the scripts on this machine)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    build(args.out, args.pip_cache, args.max_mib)
+    build(args.out, args.pip_cache, args.max_mib, args.python_version)
 
 
 if __name__ == "__main__":
