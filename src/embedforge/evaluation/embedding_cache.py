@@ -102,7 +102,7 @@ def corpus_embeddings(
     path = cache_path(dataset_dir, model_key, corpus_key)
     cached = load_cached(path, key, len(texts))
     if cached is not None:
-        log.info("%s: corpus embeddings from the cache", path)
+        log.debug("%s: corpus embeddings from the cache", path)
         return cached, True
     embeddings = np.asarray(encode(list(texts)), dtype=np.float32)
     try:
