@@ -43,21 +43,23 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
-def decode_bytes(data: bytes, name: str, declared: str | None = None, fix: bool = True) -> str:
+def decode_bytes(data: bytes, name: str, declared: str | None = None, fix: bool = True,
+                 notes: list[str] | None = None) -> str:
     """Decode a document's bytes to text.
 
     Order: a BOM; strict UTF-8 (right even when the page declares another charset);
     the declared charset; charset-normalizer's detection. Then mojibake repair, unless ``fix``
     is False (the HTML loader repairs only the text it keeps: ftfy over a whole page is slow).
+    A detected encoding is appended to ``notes`` as one line, so the user learns what was assumed.
 
     Raises:
         EmbedforgeError: empty, binary, or corrupt UTF-8 (valid and invalid sequences mixed).
     """
-    text = _decode(data, name, declared)
+    text = _decode(data, name, declared, notes if notes is not None else [])
     return repair(text) if fix else text
 
 
-def _decode(data: bytes, name: str, declared: str | None) -> str:
+def _decode(data: bytes, name: str, declared: str | None, notes: list[str]) -> str:
     if not data.strip():
         raise EmbedforgeError(f"{name}: empty file; remove it or add text")
     if looks_binary(data):
@@ -78,7 +80,10 @@ def _decode(data: bytes, name: str, declared: str | None) -> str:
             return data.decode(declared)
         except UnicodeDecodeError:
             pass  # the declaration is wrong too; detect below
-    return _detect(data, name)
+    encoding = _detect(data, name)
+    notes.append(f"{name}: not UTF-8 and no encoding declared; read as {encoding} (detected), "
+                 "re-save it as UTF-8 if the text looks wrong")
+    return data.decode(encoding, errors="replace")
 
 
 def _known_codec(name: str) -> bool:
@@ -90,12 +95,36 @@ def _known_codec(name: str) -> bool:
 
 
 def _detect(data: bytes, name: str) -> str:
+    """The encoding charset-normalizer finds; windows-1252 where that reads as well and as plainly.
+
+    On a few words every single-byte code page decodes without chaos, and charset-normalizer's
+    pick among them is close to chance ("Caf\\xe9" came out "Cafķ", "crème brûlée" "crčme brűlée").
+    windows-1252, the WHATWG Encoding standard's default for undeclared legacy text, wins where it
+    decodes with no more chaos than the pick (or the pick has no language signal at all) and gives
+    only letters and typographic punctuation beyond ASCII; Polish or Russian bytes read as cp1252
+    give symbols (``¿³¹``) or chaos, and keep the detected code page.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise EmbedforgeError(f"{name}: not UTF-8 and no text encoding fits; re-save the file as UTF-8")
-    return str(best)
+    western = next((match for match in results if match.encoding == "cp1252"), None)
+    as_good = best.coherence == 0.0 if western is None else western.chaos <= best.chaos
+    return "cp1252" if as_good and _plain_cp1252(data) else str(best.encoding)
+
+
+_TYPOGRAPHY = set("€‚„…†‡‰‹›‘’“”•–—™«»°·©®§¶´¨¡¿")
+
+
+def _plain_cp1252(data: bytes) -> bool:
+    """True when ``data`` decodes as windows-1252 to ASCII, letters and typographic punctuation only."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isascii() or ch.isalpha() or ch in _TYPOGRAPHY for ch in text)
 
 
 def repair(text: str) -> str:

@@ -43,9 +43,13 @@ def parse_pdf(path: Path, data: bytes) -> Document:
     """
     reader = _open(path, data)
     try:
-        pages = drop_furniture([page_lines(page, number) for number, page in enumerate(reader.pages, 1)])
+        read = [page_lines(page, number) for number, page in enumerate(reader.pages, 1)]
+        pages = drop_furniture(read)
     except Exception as exc:
         raise EmbedforgeError(f"{path}: corrupt PDF ({type(exc).__name__}: {exc}); re-export it") from exc
+    if any(read) and not any(pages):  # text was there: the furniture rule took all of it
+        raise EmbedforgeError(f"{path}: all its text was dropped as running headers and footers (lines at the "
+                              f"page edges repeated on at least half of its {len(read):,} pages); nothing to chunk")
     if not any(pages):
         complaints = noise.so_far()
         if complaints:  # pypdf could not read the structure: a damaged file, not a scan

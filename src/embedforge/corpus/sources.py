@@ -17,6 +17,7 @@ import errno
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,12 +50,26 @@ class SourceFailure:
 
 
 def writable_name(name: str) -> str:
-    """``name`` as UTF-8 can store it: bytes the OS gave that are not UTF-8 written as ``\\xNN``."""
+    """``name`` as UTF-8 can store it and a terminal can show it.
+
+    Bytes the OS gave that are not UTF-8 are written ``\\xNN``; control characters (an ANSI
+    escape would recolour or clear the terminal that prints the name) and bidirectional
+    controls (U+202E shows ``txt.exe`` as ``exe.txt``) are written ``\\xNN`` / ``\\uXXXX``.
+    """
     try:
         raw = name.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a surrogate no file system produced: escape it as a code point
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
+        return _UNPRINTABLE.sub(_escape, name.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return _UNPRINTABLE.sub(_escape, raw.decode("utf-8", "backslashreplace"))
+
+
+# C0 and C1 controls, DEL, and the bidirectional marks, embeddings, overrides and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def iter_sources(sources: Iterable[str | os.PathLike[str]]) -> Iterator[SourceDocument | SourceFailure]:
@@ -109,7 +124,8 @@ def _folder(folder: Path) -> Iterator[SourceDocument | SourceFailure]:
     for top, dirs, files in os.walk(folder, followlinks=False, onerror=unlisted.append):
         yield from _unlisted(folder, base, unlisted)
         if Path(top) != folder and _is_own_output(Path(top)):
-            log.info("%s: an embedforge dataset folder (its %s); not read as documents", top, OWN_MANIFEST)
+            log.info("%s: an embedforge dataset folder (its %s); not read as documents", writable_name(top),
+                     OWN_MANIFEST)
             dirs.clear()
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))

@@ -29,7 +29,8 @@ def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
     Raises:
         EmbedforgeError: empty, binary, undecodable, or no text.
     """
-    lines = decode_bytes(data, str(path)).splitlines()
+    notes: list[str] = []  # the encoding, when it had to be detected
+    lines = decode_bytes(data, str(path), notes=notes).splitlines()
     stack: list[tuple[int, str]] = []
     blocks: list[Block] = []
     title = ""
@@ -72,7 +73,7 @@ def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
     flush()
     if not blocks:
         raise EmbedforgeError(f"{path}: no text found; check the file")
-    return Document(path=str(path), title=title or path.stem, blocks=blocks)
+    return Document(path=str(path), title=title or path.stem, blocks=blocks, warnings=notes)
 
 
 def _heading(line: str, nxt: str, para: list[str]) -> tuple[int, str] | None:

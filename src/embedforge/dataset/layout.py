@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,11 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
 
 
 def _rows_by_id(path: Path) -> dict[str, dict[str, Any]]:
-    """The records of a JSON Lines file by ``_id``; an id given twice is an error (else the last would win)."""
+    """The records of a JSON Lines file by ``_id``; an id given twice is an error (else the last would win).
+
+    Every record needs a ``text`` string: a missing, null or numeric one would be trained on,
+    scored or exported as something else, so it is refused here, naming the id.
+    """
     rows: dict[str, dict[str, Any]] = {}
     for row in iter_jsonl(path):
         if "_id" not in row:
@@ -151,6 +156,10 @@ def _rows_by_id(path: Path) -> dict[str, dict[str, Any]]:
         if key in rows:
             raise EmbedforgeError(f"{path}: id {key!r} appears more than once; ids must be unique, "
                                   "remove the duplicate or rebuild the folder")
+        if not isinstance(row.get("text"), str):
+            found = "no text" if "text" not in row else f'"text": {json.dumps(row["text"])[:40]}'
+            raise EmbedforgeError(f"{path}: id {key!r} has {found}; every record needs a \"text\" string, "
+                                  "fix or rebuild the folder")
         rows[key] = row
     return rows
 
