@@ -10,6 +10,7 @@ and compares the 768-dim model itself, and benchmarks/bench_quality.py measures 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,25 @@ def test_model_loads_with_plain_sentence_transformers(demo: Path) -> None:
     for dim in (384, 256, 128, 64):
         model = SentenceTransformer(str(demo / "model"), truncate_dim=dim, device="cpu")
         assert model.encode(["How is ALS diagnosed?"]).shape == (1, dim)
+
+
+def test_a_rerun_through_the_console_script_ends_with_the_headline(demo: Path, als_corpus: Path,
+                                                                  tmp_path: Path) -> None:
+    """From another folder (the configuration's paths are relative to its file), every stage up to date,
+    `embedforge run` ends with Δ ndcg@10 per dim, the recommended retriever and the report's path."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("embedforge")
+    handwritten = REPO / "evals" / "als_handwritten_report.jsonl"
+    sets = [f"runs_dir={demo.parent}", f"compare.handwritten={handwritten}", *MINILM]
+    args = [str(script), "run", str(REPO / "configs" / "als-offline.toml"), "--corpus", str(als_corpus),
+            *(item for value in sets for item in ("--set", value))]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "up to date, skipped" in result.stdout and " ran in " not in result.stdout, result.stdout
+    assert "Δ ndcg@10, fine-tuned vs base (eval split" in result.stdout
+    assert all(re.search(rf"^\s+{dim}: 0\.\d+ -> 0\.\d+ \([+-]0\.\d+ \[", result.stdout, re.M) for dim in DIMS)
+    assert "recommended: " in result.stdout and f"report: {demo / 'report' / 'report.md'}" in result.stdout

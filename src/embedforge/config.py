@@ -23,6 +23,7 @@ bare word is a string).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import sys
@@ -34,6 +35,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from embedforge.config_errors import describe
 from embedforge.errors import EmbedforgeError
 from embedforge.redact import scrub
 from embedforge.settings import Settings
@@ -98,8 +100,9 @@ TOP_LEVEL = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name not in
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
     """Read a run configuration TOML file and apply ``section.key=value`` overrides.
 
-    Relative paths inside the file (manifest, sources, prompt, handwritten) are taken
-    relative to the current directory, as the README's commands run from the repo root.
+    Relative paths inside the file (manifest, sources, prompt files, handwritten, runs_dir,
+    local models) are taken relative to the file's folder (:mod:`embedforge.config_paths`);
+    ``--set`` values relative to the current folder.
 
     Raises:
         EmbedforgeError: missing file, not UTF-8, invalid TOML, unknown section or key, wrong value type,
@@ -116,11 +119,35 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
         raise EmbedforgeError(f"{source}: invalid TOML ({exc}); fix the file") from exc
     except RecursionError as exc:  # tomllib recurses per nesting level (about 500 is too deep)
         raise EmbedforgeError(f"{source}: invalid TOML (nested too deeply); fix the file") from exc
-    for item in overrides:
-        apply_override(data, item)
-    config = config_from_dict(data, where=str(source))
+    from embedforge.config_paths import resolve_paths
+
+    config = _with_overrides(resolve_paths(data, source.parent), overrides, str(source))
     config.source_path = str(source)
     return config
+
+
+def _with_overrides(data: dict[str, Any], overrides: Sequence[str], where: str) -> RunConfig:
+    """The configuration with ``--set`` overrides applied; an error blames the override that caused it.
+
+    The file alone is read first only when the whole fails, so an override may still fix the file.
+    """
+    merged = copy.deepcopy(data)
+    for item in overrides:
+        apply_override(merged, item)
+    try:
+        return config_from_dict(merged, where=where)
+    except EmbedforgeError:
+        if not overrides:
+            raise
+    config_from_dict(data, where=where)  # the file's own error, if it has one
+    partial = copy.deepcopy(data)
+    for item in overrides:
+        apply_override(partial, item)
+        try:
+            config_from_dict(partial, where=f"--set {item}")
+        except EmbedforgeError as exc:
+            raise EmbedforgeError(str(exc).replace(f"--set {item} [", f"--set {item}: [", 1)) from exc
+    return config_from_dict(merged, where=where)  # pragma: no cover - an override failed above
 
 
 def apply_override(data: dict[str, Any], item: str) -> None:
@@ -161,6 +188,9 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     """
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     model = data.get("model", "bundled")
+    generate = data.get("generate")
+    if isinstance(generate, dict) and "prompt" in generate and "greedy_prompt" not in generate:
+        generate["greedy_prompt"] = generate["prompt"]  # one prompt writes every question, as on the command line
     for section, key in MODEL_FIELDS.items():
         if isinstance(data.setdefault(section, {}), dict):
             data[section].setdefault(key, model)
@@ -169,7 +199,7 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     try:
         return TypeAdapter(RunConfig).validate_python({**top, **sections})
     except ValidationError as exc:
-        raise EmbedforgeError(f"{where}{_describe(exc.errors()[0])}") from exc
+        raise EmbedforgeError(f"{where}{describe(exc.errors()[0], _HINTS, SECTIONS, TOP_LEVEL)}") from exc
     except EmbedforgeError as exc:
         raise EmbedforgeError(f"{where}: {exc}") from exc
 
@@ -182,31 +212,10 @@ def _section(name: str, table: Any, where: str) -> Settings:
                                                                             strict=True))
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise EmbedforgeError(f"{where}{_describe({**error, 'loc': (name, *error['loc'])})}") from exc
+        described = describe({**error, "loc": (name, *error["loc"])}, _HINTS, SECTIONS, TOP_LEVEL)
+        raise EmbedforgeError(f"{where}{described}") from exc
     except EmbedforgeError as exc:
         raise EmbedforgeError(f"{where} [{name}] {exc}") from exc
-
-
-_EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str",
-             "tuple_type": "a list", "dataclass_type": "a table of settings", "int_from_float": "int"}
-
-
-def _describe(error: Any) -> str:
-    """One pydantic error as `` [section] key: what is wrong`` (``where`` goes before it)."""
-    loc = [str(part) for part in error["loc"] if not str(part).isdigit() and "[" not in str(part)]
-    if not loc or loc[0] not in SECTIONS:
-        if error["type"] == "unexpected_keyword_argument":
-            return f": unknown key {loc[0]!r}; known: {', '.join(TOP_LEVEL + SECTIONS)}"
-        return f": {'.'.join(loc) or 'value'}: {error['msg']}"
-    section, key = loc[0], ".".join(loc[1:])
-    if error["type"] == "unexpected_keyword_argument":
-        known = sorted(f.name for f in dataclasses.fields(_HINTS[section]))
-        return f" [{section}]: unknown setting {key!r}; known: {', '.join(known)}"
-    if not key:
-        return f" [{section}]: expected a table of settings, got {error.get('input')!r}"
-    expected = _EXPECTED.get(error["type"])
-    problem = f"expected {expected}" if expected else error["msg"].removeprefix("Value error, ")
-    return f" [{section}] {key}: {problem}, got {error.get('input')!r}"
 
 
 def to_dict(config: Any) -> dict[str, Any]:

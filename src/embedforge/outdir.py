@@ -39,7 +39,7 @@ class Output:
 
 
 _DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet", "train.jsonl", "chunks.jsonl",
-                      "split.json", "manifest.json", "README.md", "config.json"})
+                      "split.json", "manifest.json", "README.md", "config.json", "filtered.jsonl"})
 OUTPUTS = {
     "chunks": Output("chunks", frozenset({"chunks.jsonl", "config.json"})),
     "documents": Output("documents", frozenset({"documents.jsonl"})),

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedforge.config import RunConfig, to_dict
-from embedforge.errors import EmbedforgeError
 from embedforge.files import sweep_temporaries, write_json
-from embedforge.run_checks import check_run
+from embedforge.run_checks import check_force, check_run
+from embedforge.run_report import headline
 from embedforge.run_stages import documents
 from embedforge.run_state import StageContext, read_state, write_state
 from embedforge.stages import STAGE_NAMES, STAGES, Stage
@@ -56,6 +56,7 @@ class RunResult:
                 lines.append(f"  {stage:<8} ran in {self.seconds.get(stage, 0.0):.1f} s")
             else:
                 lines.append(f"  {stage:<8} up to date, skipped")
+        lines += headline(self.run_dir / "report")
         report = self.run_dir / "report" / "report.md"
         if report.is_file():
             lines.append(f"report: {report}")
@@ -74,8 +75,7 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
         EmbedforgeError: an unknown ``force`` stage, a configuration :func:`check_run` rejects
             (before anything is written), or any stage's own error.
     """
-    if force is not None and force not in STAGE_NAMES:
-        raise EmbedforgeError(f"--force {force!r}: unknown stage; choose one of {', '.join(STAGE_NAMES)}")
+    check_force(force)
     check_run(config)  # before the run folder exists: a rejected run leaves nothing behind
     files = documents(config, corpus_dir)  # once: with a manifest this checks every file's sha256
     run_dir = config.run_dir

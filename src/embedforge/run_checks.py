@@ -10,15 +10,17 @@ are loaded).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from embedforge.bundled_embedders import bundled_name, check_installed
 from embedforge.config import RunConfig
-from embedforge.embedder import is_hub_id, resolve_model
+from embedforge.embedder import check_hub_reachable, is_hub_id, resolve_model
 from embedforge.errors import EmbedforgeError
 from embedforge.outdir import check_writable
 
 
-def check_run(config: RunConfig) -> None:
-    """Check ``config`` as far as it can be checked without work.
+def check_run(config: RunConfig, *, need_key: bool = True) -> None:
+    """Check ``config`` as far as it can be checked without work (a dry run: ``need_key=False``).
 
     Raises:
         EmbedforgeError: the first problem found, naming the setting or file.
@@ -27,13 +29,21 @@ def check_run(config: RunConfig) -> None:
     from embedforge.training.dims import output_dim_from_files
 
     check_writable(config.run_dir, f"{_source(config)}runs_dir")
-    check_generation(config.generate)
+    check_generation(config.generate, need_key=need_key)
+    handwritten = config.compare.handwritten
+    if handwritten and not Path(handwritten).is_file():
+        raise EmbedforgeError(f"{_source(config)}[compare] handwritten {handwritten}: file not found; "
+                              "fix the path or remove the setting")
+    reached: set[str] = set()
     for where, spec in (("[chunk] embedder", config.chunk.embedder),
                         ("[dataset] roundtrip_model", config.dataset.roundtrip_model),
                         ("[train] base_model", config.train.base_model)):
         try:
             # A bundled model is only checked as installed: assembling it is work, done when it is used.
             check_installed(spec) if bundled_name(spec) else resolve_model(spec)
+            if is_hub_id(spec) and spec not in reached:  # offline and not cached: refused now, not at its stage
+                check_hub_reachable(spec)
+                reached.add(spec)
         except EmbedforgeError as exc:
             raise EmbedforgeError(f"{_source(config)}{where}: {exc}") from exc
     base = config.train.base_model
@@ -44,6 +54,22 @@ def check_run(config: RunConfig) -> None:
             raise EmbedforgeError(
                 f"{_source(config)}[train] dims {list(config.train.dims)}: {base} outputs {declared} dims, "
                 f"so it cannot serve {too_big[0]}; use dims of at most {declared}")
+
+
+def check_force(force: str | None) -> None:
+    """Refuse a ``--force`` that names no stage.
+
+    Raises:
+        EmbedforgeError: an unknown stage name, with a "did you mean" when one is close.
+    """
+    from difflib import get_close_matches
+
+    from embedforge.stages import STAGE_NAMES
+
+    if force is not None and force not in STAGE_NAMES:
+        close = get_close_matches(force, STAGE_NAMES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise EmbedforgeError(f"--force {force!r}: unknown stage; {hint}choose one of {', '.join(STAGE_NAMES)}")
 
 
 def _source(config: RunConfig) -> str:

@@ -36,6 +36,9 @@ def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
         return locate_documents(config.corpus.manifest, folder=folder)
     if not config.corpus.sources:
         raise EmbedforgeError("configuration [corpus]: give `manifest` or `sources`")
+    from embedforge.corpus.source_check import check_sources
+
+    check_sources(config.corpus.sources)  # no document at all is a usage error, before the run folder exists
     return [Path(source) for source in config.corpus.sources]
 
 

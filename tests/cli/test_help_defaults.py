@@ -24,10 +24,10 @@ from embedforge.training import TrainSettings
 DEFAULT = re.compile(r"\[default: ([^\]\s]+)\]$")
 # command path -> settings classes its flags fill, and flag names that differ from the field's
 SETTINGS: dict[tuple[str, ...], tuple[tuple[type, ...], dict[str, str]]] = {
-    ("chunk",): ((ChunkSettings,), {}),
-    ("dataset", "build"): ((GenerationSettings, DatasetSettings, ChunkSettings), {}),
+    ("chunk",): ((ChunkSettings,), {"model": "embedder"}),
+    ("dataset", "build"): ((GenerationSettings, DatasetSettings, ChunkSettings), {"model": "embedder"}),
     ("dataset", "regenerate"): ((GenerationSettings, DatasetSettings), {}),
-    ("train",): ((TrainSettings,), {}),
+    ("train",): ((TrainSettings,), {"model": "base_model"}),
     ("compare",): ((CompareSettings,), {"bootstrap_samples": "bootstrap_samples"}),
 }
 
@@ -74,6 +74,6 @@ def test_help_defaults_are_the_settings_defaults(path: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("path", list(SETTINGS), ids=" ".join)
 def test_every_valued_flag_shows_a_default(path: tuple[str, ...]) -> None:
     for param in _command(path).params:
-        if param.param_type_name != "option" or param.required or param.name in ("config", "help"):
+        if param.param_type_name != "option" or param.required or param.hidden or param.name in ("config", "help"):
             continue
         assert "[default:" in (param.help or "") or (param.is_flag and param.default is False), (path, param.name)

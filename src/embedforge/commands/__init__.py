@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from embedforge.commands import compare, corpus, dataset, extract, prompt, push, run, search, train
+from embedforge.commands import compare, corpus, dataset, dataset_show, extract, prompt, push, run, search, train
 
-__all__ = ["compare", "corpus", "dataset", "extract", "prompt", "push", "run", "search", "train"]
+__all__ = ["compare", "corpus", "dataset", "dataset_show", "extract", "prompt", "push", "run", "search", "train"]

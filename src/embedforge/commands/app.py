@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from embedforge.commands.help_format import PipelineGroup
 from embedforge.errors import EmbedforgeError
 from embedforge.exits import EXIT_CODES
 
@@ -28,13 +29,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    cls=PipelineGroup,
 )
-corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifest lists.", no_args_is_help=True,
-                         epilog=EXIT_CODES, rich_markup_mode=None)
-dataset_app = typer.Typer(help="Build, regenerate, import and export question/chunk datasets.",
-                          no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
-prompt_app = typer.Typer(help="Prompts: show exactly what an LLM backend receives for a chunk.",
-                         no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None)
+corpus_app = typer.Typer(help="Document manifests: fetch the documents a manifest lists and check their sha256.",
+                         no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None, cls=PipelineGroup)
+dataset_app = typer.Typer(help="Question/chunk datasets: build, show, preview a prompt, regenerate, import, export.",
+                          no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None, cls=PipelineGroup)
+prompt_app = typer.Typer(help="Prompts: list the packaged ones, copy one to edit, show what an LLM receives.",
+                         no_args_is_help=True, epilog=EXIT_CODES, rich_markup_mode=None, cls=PipelineGroup)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(prompt_app, name="prompt")
 app.add_typer(dataset_app, name="dataset")
@@ -77,8 +79,34 @@ def section_settings(cls: type[T], config: Path | None, section: str, **flags: A
     given = {k: v for k, v in flags.items() if v is not None}
     try:
         return typing.cast(T, dataclasses.replace(base, **given))
-    except (TypeError, ValueError) as exc:
-        raise EmbedforgeError(f"{section} settings: {exc}") from exc
+    except (TypeError, ValueError, EmbedforgeError) as exc:
+        raise EmbedforgeError(flag_error(str(exc), given) or f"{section} settings: {exc}") from exc
+
+
+def flag_error(message: str, given: dict[str, Any]) -> str | None:
+    """A settings error re-worded to name the flag that set the value: ``--eval-fraction 20: ...``.
+
+    The settings classes say ``field value: problem``; a user who typed a flag should read the flag.
+    None when the message names no given field.
+    """
+    named = [name for name in given if name in message.replace("/", " ").split(":")[0].split()]
+    if not named:
+        return None
+    name = named[0]
+    value = given[name]
+    shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+    problem = message.split(": ", 1)[1] if ": " in message else message
+    return f"--{FLAGS.get(name, name).replace('_', '-')} {shown}: {problem}"
+
+
+# Settings fields whose flag has another name: the embedder is `--model` on every command.
+FLAGS = {"embedder": "model", "roundtrip_model": "model", "base_model": "model", "bootstrap_samples": "bootstrap"}
+Model = Annotated[str | None, typer.Option(
+    "--model", help="The embedder: bundled (all-mpnet-base-v2) | bundled-minilm | a model folder | a Hugging Face id. "
+    "[default: bundled]")]
+# The names `--model` replaced, still read for a release but not shown.
+OldEmbedder = Annotated[str | None, typer.Option("--embedder", hidden=True)]
+OldBaseModel = Annotated[str | None, typer.Option("--base-model", hidden=True)]
 
 
 def dims_option(raw: str | None) -> tuple[int, ...] | None:

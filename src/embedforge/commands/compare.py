@@ -18,13 +18,17 @@ def compare(
     bm25: Annotated[bool | None, typer.Option("--bm25", help="Add a BM25 row as the lexical yardstick, and per model hybrid(bm25+NAME) (fusion weight chosen on dev) and rrf(bm25+NAME) rows. [default: off]")] = None,
     dims: Annotated[str | None, typer.Option(help="Dims to score, e.g. 384,256,128,64. [default: each model's own size and 768,512,256,128,64 below it]")] = None,
     bootstrap_samples: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap resamples. [default: 1000]")] = None,
-    seed: Annotated[int | None, typer.Option(help="Bootstrap seed. [default: 42]")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap's resampling of the questions. [default: 42]")] = None,
     handwritten: Annotated[str | None, typer.Option("--handwritten", help="JSONL of hand-written questions, scored as a second section. [default: none]")] = None,
     device: Annotated[str | None, typer.Option(help="cpu | cuda | cuda:0,cuda:1 (one encoding process each). [default: sentence-transformers' choice: cuda if there is one; every GPU for a large corpus]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
-    """Compare models on DATASET's eval split, dimension by dimension, with bootstrap intervals."""
+    """Compare models on DATASET's eval split, dimension by dimension, with bootstrap intervals.
+
+    Examples:
+      embedforge compare data/mydocs --model base=bundled --model tuned=models/mydocs --bm25 --out reports/mydocs
+    """
     from embedforge.evaluation import CompareSettings, parse_model_specs
     from embedforge.evaluation import compare as compare_models
     from embedforge.outdir import check_out_dir

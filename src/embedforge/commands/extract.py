@@ -18,12 +18,19 @@ def extract(
     overwrite: Overwrite = False,
     config: Config = None,
 ) -> None:
-    """Extract documents (title, kept text, blocks with sections) into OUT/documents.jsonl, before chunking."""
+    """Extract documents (title, kept text, blocks with sections) into OUT/documents.jsonl, before chunking.
+
+    Examples:
+      embedforge extract docs/ --out extracted/
+      embedforge extract page.html report.pdf --out extracted/ --strict
+    """
     from embedforge.corpus import ChunkSettings, extract_documents
+    from embedforge.corpus.source_check import check_sources
     from embedforge.errors import FailedItems
     from embedforge.outdir import check_out_dir
 
     settings = section_settings(ChunkSettings, config, "chunk", strict=strict)
+    check_sources(sources)
     check_out_dir(out, "documents", overwrite=overwrite)
     summary = extract_documents(sources, out, settings.limits, strict=settings.strict)
     typer.echo(summary.format())

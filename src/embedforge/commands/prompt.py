@@ -1,4 +1,4 @@
-"""``embedforge prompt show``: exactly what an LLM backend receives for one chunk."""
+"""``embedforge prompt list | copy | show``: the packaged prompts, a copy to edit, and what an LLM receives."""
 
 from __future__ import annotations
 
@@ -45,16 +45,21 @@ def show(
     completions: Annotated[bool, typer.Option("--completions/--chat", help="Completion API for servers.")] = False,
     chunk: Annotated[Path | None, typer.Option("--chunk", help="A text file (the chunk) or a chunks.jsonl (its first chunk).")] = None,
     source: Annotated[Path | None, typer.Option("--source", help="A document: its first chunk.")] = None,
-    questions: Annotated[int, typer.Option("-n", "--questions-per-chunk", help="Questions asked of the chunk.")] = 1,
+    questions: Annotated[int, typer.Option("--questions-per-chunk", help="Questions asked of the chunk.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the payload as JSON (prompt or messages, and stop).")] = False,
 ) -> None:
-    """Print exactly what LLM receives for one chunk: the completion text, or the chat messages."""
+    """Print exactly what LLM receives for one chunk: the completion text, or the chat messages.
+
+    Examples:
+      embedforge prompt show default
+      embedforge prompt show relative.toml --source docs/page.html --llm openai:gpt-4o-mini
+    """
     from embedforge.generators import load_prompt, parse_spec
     from embedforge.generators.render import check_prompt_for, mode_for, render
     from embedforge.generators.spec import LlmSpec
 
     spec: LlmSpec = parse_spec(llm)
-    loaded = load_prompt(prompt)
+    loaded = load_prompt(prompt, where="")  # the error names the argument, which is the file or name
     check_prompt_for(loaded, spec.kind)
     mode = mode_for(spec, completions)
     rendered = render(loaded, _chunk(chunk, source), questions, mode)
@@ -64,3 +69,43 @@ def show(
     typer.echo(f"# {loaded.name} ({loaded.source}, hash {loaded.hash}) for {spec.raw}: {mode}; "
                f"stop {list(rendered.stop)}", err=True)
     typer.echo(rendered.show())
+
+
+@prompt_app.command("list")
+def list_() -> None:
+    """List the packaged prompts: name, questions asked a call, what each is for.
+
+    Examples:
+      embedforge prompt list
+      embedforge prompt copy default relative.toml
+    """
+    from embedforge.generators.packaged import describe, packaged_prompts
+
+    for entry in packaged_prompts():
+        typer.echo(describe(entry))
+
+
+@prompt_app.command("copy")
+def copy(
+    name: Annotated[str, typer.Argument(help="A packaged prompt's name (`embedforge prompt list`).")],
+    file: Annotated[Path, typer.Argument(help="The TOML file to write, to edit and pass as --prompt FILE.")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists. [default: off]")] = False,
+) -> None:
+    """Write the packaged prompt NAME to FILE, to edit (docs/prompts.md) and pass as --prompt FILE.
+
+    Examples:
+      embedforge prompt copy default relative.toml
+      embedforge dataset build docs/ --prompt relative.toml --out data/mydocs
+    """
+    from embedforge.errors import EmbedforgeError
+    from embedforge.files import atomic_write_text
+    from embedforge.generators.packaged import packaged_prompt
+
+    entry = packaged_prompt(name)
+    if file.exists() and not overwrite:
+        raise EmbedforgeError(f"{file}: already exists; choose another file or pass --overwrite")
+    if file.parent != Path("") and not file.parent.is_dir():
+        raise EmbedforgeError(f"{file}: folder {file.parent} does not exist; create it or choose another path")
+    atomic_write_text(file, entry.text)
+    typer.echo(f"wrote {file} (a copy of {name}); edit it, check it with `embedforge prompt show {file}`, "
+               f"and pass it as --prompt {file}")

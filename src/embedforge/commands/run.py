@@ -23,7 +23,12 @@ def run(
 ) -> None:
     """Chunk, generate, split, train and compare into runs/<name>/, redoing only what changed.
 
-    Exits 1 when the run's dataset lacks questions whose LLM calls failed.
+    Relative paths in CONFIG are relative to CONFIG's folder. Exits 1 when the run's dataset
+    lacks questions whose LLM calls failed.
+
+    Examples:
+      embedforge run configs/als-offline.toml
+      embedforge run configs/als-offline.toml --set train.epochs=2 --dry-run
     """
     import os
 
@@ -34,9 +39,13 @@ def run(
     settings = load_config(config, set_ or ())
     settings.engine = engine_from_flags(engine, ray_address, settings.engine)
     folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
-    if dry_run:
+    if dry_run:  # the real run's checks first: the dry run refuses what the run refuses
         from embedforge.dataset.dryrun import plan_sources
+        from embedforge.run_checks import check_force, check_run
         from embedforge.run_stages import documents
+
+        check_force(force)
+        check_run(settings, need_key=False)
 
         count, plan = plan_sources(documents(settings, folder), settings.chunk, settings.generate)
         typer.echo(f"{count} chunks\n{plan.format()}")

@@ -7,20 +7,20 @@ from typing import Annotated
 
 import typer
 
-from embedforge.commands.app import Config, Overwrite, app, dims_option, section_settings
+from embedforge.commands.app import Config, Model, OldBaseModel, Overwrite, app, dims_option, section_settings
 
 
 @app.command("train")
 def train(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder (from `dataset build` or `dataset import`).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the fine-tuned model.")],
-    base_model: Annotated[str | None, typer.Option(help="bundled | a model folder | a Hugging Face id. [default: bundled]")] = None,
+    model: Model = None,
     dims: Annotated[str | None, typer.Option(help="Matryoshka dims, descending, e.g. 384,256,128,64. [default: 768,512,256,128,64 cut to the model's size]")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Pairs per batch (in-batch negatives). [default: 10]")] = None,
     epochs: Annotated[int | None, typer.Option(help="Training epochs. [default: 10]")] = None,
     learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate. [default: 5e-05]")] = None,
     warmup_ratio: Annotated[float | None, typer.Option(help="Share of steps for warm-up. [default: 0.1]")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed. [default: 42]")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of training: batch order, dropout, any new layer's weights. [default: 42]")] = None,
     loss: Annotated[str | None, typer.Option(help="mnrl | cached-mnrl (GradCache, big batches in small memory). [default: mnrl]")] = None,
     hard_negatives: Annotated[int | None, typer.Option(help="Mine K hard negatives per pair with the base model. [default: 0]")] = None,
     query_prompt: Annotated[str | None, typer.Option(help="Prompt prepended to questions. [default: the model's own query prompt]")] = None,
@@ -33,15 +33,21 @@ def train(
     push_to: Annotated[str | None, typer.Option("--push-to", help="Upload the saved model to this Hugging Face Hub repo id. [default: none]")] = None,
     overwrite: Overwrite = False,
     config: Config = None,
+    base_model: OldBaseModel = None,
 ) -> None:
-    """Fine-tune an embedder with MatryoshkaLoss over MultipleNegativesRankingLoss."""
+    """Fine-tune an embedder (--model) with MatryoshkaLoss over MultipleNegativesRankingLoss into OUT.
+
+    Examples:
+      embedforge train data/mydocs --out models/mydocs
+      embedforge train data/mydocs --model bundled-minilm --epochs 1 --learning-rate 1e-4 --out models/mydocs
+    """
     from embedforge.outdir import check_out_dir
     from embedforge.training import TrainSettings
     from embedforge.training import train as train_model
 
     settings = section_settings(
         TrainSettings, config, "train",
-        base_model=base_model, dims=dims_option(dims), batch_size=batch_size, epochs=epochs,
+        base_model=model or base_model, dims=dims_option(dims), batch_size=batch_size, epochs=epochs,
         learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
         query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device, alpha=alpha,
         card_examples=card_examples, push_to=push_to, precision=precision,

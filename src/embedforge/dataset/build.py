@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -23,13 +22,14 @@ from embedforge.corpus.sources import source_hashes
 from embedforge.counts import Counts
 from embedforge.dataset.assemble import assemble
 from embedforge.dataset.manifest import MANIFEST_FILE
-from embedforge.dataset.questions import append_pass, drop_near_duplicates, greedy_settings
+from embedforge.dataset.questions import ask_every_pass, drop_near_duplicates
 from embedforge.dataset.roundtrip import roundtrip_filter
 from embedforge.dataset.settings import DatasetSettings
+from embedforge.dataset.show import write_filtered
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
 from embedforge.dataset.summary import DatasetSummary
 from embedforge.dataset.writer import CHUNKS_FILE, summarize, write_folder
-from embedforge.errors import EmbedforgeError, FailedItems
+from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import file_hash
 
 if TYPE_CHECKING:
@@ -190,20 +190,7 @@ def _generate(
     engine: EngineSettings | None,
 ) -> tuple[list[Any], Counts]:
     """Question records after the generator's filters and the round-trip filter, and their counts."""
-    from embedforge.generators import generate_questions
-
-    result = generate_questions(list(chunks), generation, engine=engine)
-    records = list(result.records)
-    if records and all(r.status == "failed" for r in records):
-        failed = Counter(str(r.reason) for r in records if r.slot == 0)  # one record a slot: count each call once
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
-        raise FailedItems(f"--llm {generation.llm}: every LLM call failed ({reasons}); "
-                          "no dataset written; check the LLM server (or key) and rerun")
-    calls = result.counts
-    if generation.greedy_prompt:
-        extra = generate_questions(list(chunks), greedy_settings(generation), engine=engine)
-        records = append_pass(records, extra.records, generation.questions_per_chunk)
-        calls = calls.merge(extra.counts)
+    records, calls = ask_every_pass(chunks, generation, engine)
     records = drop_near_duplicates(records)
     if settings.roundtrip_k > 0 and any(r.status == "kept" for r in records):
         if embedder is None:
@@ -233,6 +220,8 @@ def _make_folder(
     out = Path(out_dir)
     dataset = assemble(chunks, (r for r in records if r.status == "kept" and r.question), split)
     summary = summarize(out, dataset, counts)
+    out.mkdir(parents=True, exist_ok=True)
+    write_filtered(out, records)  # before the manifest, which marks the folder finished
     write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,
                  card_settings=asdict(settings))
     if counts.uncached:  # a user error (exit 2), raised once the folder holds every answer

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedforge.corpus.record import Chunk, read_chunks
-from embedforge.dataset.questions import greedy_settings
+from embedforge.dataset.questions import dataset_passes
 from embedforge.dataset.writer import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPlan:
-    """The sampled pass and (when ``greedy_prompt`` is set) the greedy pass over ``chunks``, added up."""
+    """Every pass the dataset stage makes over ``chunks`` (``questions.dataset_passes``), added up."""
     from embedforge.generators import parse_spec, plan_generation
     from embedforge.generators.preflight import check_prompts
     from embedforge.generators.tokens import token_counter
@@ -33,9 +33,10 @@ def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPl
     spec = parse_spec(settings.llm)  # no key needed: nothing is called, and the cost is known before one is set
     check_prompts(settings, spec)
     counter = token_counter(spec)
-    plan = plan_generation(chunks, settings, counter)
-    if settings.greedy_prompt:
-        plan.add(plan_generation(chunks, greedy_settings(settings), counter))
+    first, *others = dataset_passes(settings)
+    plan = plan_generation(chunks, first, counter)
+    for one in others:
+        plan.add(plan_generation(chunks, one, counter))
     return plan
 
 

@@ -2,7 +2,8 @@
 
 The default recipe asks each chunk for several distinct questions (the ``multi`` prompt,
 sampled) and, when ``greedy_prompt`` is set, for one more with that prompt at
-temperature 0. Measured on the ALS documents with questions nobody wrote for the
+temperature 0. A prompt that asks for one question is asked once per sampled question.
+Measured on the ALS documents with questions nobody wrote for the
 pipeline, more distinct questions per chunk taught the embedder more than one careful
 question did. Questions of one chunk that say nearly the same thing add nothing, so a
 question whose words mostly repeat an earlier kept question of the same chunk is
@@ -21,6 +22,55 @@ from embedforge.generators.filters import normalize
 
 # Word-set Jaccard at or above which two questions of one chunk count as the same question.
 NEAR_DUPLICATE = 0.8
+
+
+def sampled_passes(settings: Any) -> list[Any]:
+    """The sampled questions as calls, one settings object a pass.
+
+    A prompt that asks for several questions (its text uses ``{n}``, as ``multi`` does) gets one call
+    a chunk for all of them. A prompt that asks for one (``default``, or a copy of it) gets one call a
+    question, each pass with its own seed; resampling seeds (seed + round) never reach the next pass's.
+    """
+    from embedforge.generators.packaged import asks_several
+    from embedforge.generators.prompt import load_prompt
+
+    n = settings.questions_per_chunk
+    if n == 1 or asks_several(load_prompt(settings.prompt_name())):
+        return [settings]
+    step = settings.resample + 1
+    return [replace(settings, questions_per_chunk=1, seed=settings.seed + k * step) for k in range(n)]
+
+
+def dataset_passes(settings: Any) -> list[Any]:
+    """Every pass of a dataset's questions: the sampled ones, then the greedy one when ``greedy_prompt`` is set."""
+    passes = sampled_passes(settings)
+    return [*passes, greedy_settings(settings)] if settings.greedy_prompt else passes
+
+
+def ask_every_pass(chunks: Sequence[Any], settings: Any, engine: Any) -> tuple[list[Any], Any]:
+    """Every pass of :func:`dataset_passes` over ``chunks``: (question records, slots numbered on; call counts).
+
+    Raises:
+        FailedItems: every call of the first pass failed (the LLM is down or the key is wrong).
+    """
+    from collections import Counter
+
+    from embedforge.errors import FailedItems
+    from embedforge.generators import generate_questions
+
+    records: list[Any] = []
+    calls = None
+    for i, one in enumerate(dataset_passes(settings)):
+        result = generate_questions(list(chunks), one, engine=engine)
+        if i == 0 and result.records and all(r.status == "failed" for r in result.records):
+            failed = Counter(str(r.reason) for r in result.records if r.slot == 0)  # count each call once
+            reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
+            raise FailedItems(f"--llm {settings.llm}: every LLM call failed ({reasons}); "
+                              "no dataset written; check the LLM server (or key) and rerun")
+        first_slot = max((r.slot for r in records), default=-1) + 1
+        records = append_pass(records, result.records, first_slot)
+        calls = result.counts if calls is None else calls.merge(result.counts)
+    return records, calls
 
 
 def greedy_settings(settings: Any) -> Any:

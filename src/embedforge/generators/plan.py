@@ -40,13 +40,15 @@ class CallPlan:
     max_tokens_out: int = 0
     resample_max: int = 0
     resample_tokens_max: int = 0
+    resample_tokens_out_max: int = 0
     tokenizer: str = ""
     tokens_exact: bool = True
     cost_usd: float | None = None
 
     def add(self, other: CallPlan) -> None:
         """Add another pass (the greedy pass of a dataset) into this plan."""
-        for name in ("calls", "cached", "tokens_in", "max_tokens_out", "resample_max", "resample_tokens_max"):
+        for name in ("calls", "cached", "tokens_in", "max_tokens_out", "resample_max", "resample_tokens_max",
+                     "resample_tokens_out_max"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.tokens_exact = self.tokens_exact and other.tokens_exact
         if self.cost_usd is not None and other.cost_usd is not None:
@@ -65,7 +67,8 @@ class CallPlan:
             lines.append(f"up to {self.resample_max} more calls ({self.resample_tokens_max} input tokens) if some "
                          "chunks' questions are all filtered (resampling: the same text again, another seed)")
         if self.cost_usd is not None:
-            lines.append(f"cost: at most ${self.cost_usd:.4f} (input at its price, output at most max tokens)")
+            more = f", the {self.resample_max} resampling calls included" if self.resample_max else ""
+            lines.append(f"cost: at most ${self.cost_usd:.4f} (input at its price, output at most max tokens{more})")
         return "\n".join(lines)
 
 
@@ -116,6 +119,7 @@ def plan_generation(
                     plan.max_tokens_out += job.request.max_tokens
                     plan.resample_max += settings.resample - round_
                     plan.resample_tokens_max += tokens * (settings.resample - round_)
+                    plan.resample_tokens_out_max += job.request.max_tokens * (settings.resample - round_)
                     continue
                 plan.cached += 1
                 if _needs_resample(chunk, Outcome(hit, cached=True), settings):
@@ -126,5 +130,7 @@ def plan_generation(
     finally:
         if cache is not None:
             cache.close()
-    plan.cost_usd = estimate_cost(spec.raw, plan.tokens_in, plan.max_tokens_out)  # output at its most
+    # The ceiling: every call that may be made (resampling included), each output at its most.
+    plan.cost_usd = estimate_cost(spec.raw, plan.tokens_in + plan.resample_tokens_max,
+                                  plan.max_tokens_out + plan.resample_tokens_out_max)
     return plan

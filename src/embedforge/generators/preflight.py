@@ -19,8 +19,10 @@ from embedforge.generators.settings import GenerationSettings
 from embedforge.generators.spec import LlmSpec, parse_spec
 
 
-def check_generation(settings: GenerationSettings) -> LlmSpec:
+def check_generation(settings: GenerationSettings, *, need_key: bool = True) -> LlmSpec:
     """Check ``settings``' LLM spec, key and prompt; return the parsed spec.
+
+    ``need_key=False`` (a dry run, which calls nothing) skips the API key.
 
     Raises:
         EmbedforgeError: a malformed spec, a missing key, GGUF file, bundled model or prompt.
@@ -33,7 +35,7 @@ def check_generation(settings: GenerationSettings) -> LlmSpec:
     elif spec.kind == "vllm":
         if importlib.util.find_spec("ray") is None:
             raise EmbedforgeError(f"--llm {spec.raw}: vLLM runs on Ray; pip install 'embedforge[vllm]'")
-    elif not spec.local:
+    elif not spec.local and need_key:
         from embedforge.generators.backends.openai import api_key
 
         api_key(spec)

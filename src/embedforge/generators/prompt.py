@@ -208,8 +208,10 @@ def _parse(data: dict[str, Any], source: str) -> Prompt:
                   stop=stop, examples=examples, hash=object_hash(rendered_from), source=source)
 
 
-def load_prompt(name_or_path: str | None = None) -> Prompt:
+def load_prompt(name_or_path: str | None = None, where: str = "--prompt ") -> Prompt:
     """Load a packaged prompt by name (``default``, ``multi``) or a TOML file by path.
+
+    ``where`` begins an error's line: the flag or argument the name came from.
 
     Raises:
         EmbedforgeError: unknown name, missing or malformed file, an unknown field.
@@ -218,12 +220,14 @@ def load_prompt(name_or_path: str | None = None) -> Prompt:
     path = Path(name).expanduser()
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            raise EmbedforgeError(f"--prompt {name}: file not found; give a prompt .toml file or a packaged name")
+            raise EmbedforgeError(f"{where}{name}: file not found; give a prompt .toml file or a packaged name "
+                                  "(`embedforge prompt list`)")
         raw, source = path.read_text(encoding="utf-8"), str(path)
     else:
         packaged = resources.files("embedforge.generators") / "prompts" / f"{name}.toml"
         if not packaged.is_file():
-            raise EmbedforgeError(f"--prompt {name}: no such packaged prompt; use default, multi or a .toml file")
+            raise EmbedforgeError(f"{where}{name}: no such packaged prompt; use a name `embedforge prompt list` "
+                                  "shows or a .toml file")
         raw, source = packaged.read_text(encoding="utf-8"), f"packaged:{name}"
     try:
         data = tomllib.loads(raw)

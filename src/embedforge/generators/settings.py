@@ -95,9 +95,8 @@ class GenerationSettings(Settings):
         ]
         for ok, name, fix in checks:
             if not ok:
-                raise EmbedforgeError(
-                    f"generation setting {name}={getattr(self, name, '?')!r} is invalid; {fix}"
-                )
+                value = f"{self.min_words}/{self.max_words}" if "/" in name else repr(getattr(self, name))
+                raise EmbedforgeError(f"{name} {value}: invalid; {fix}")
 
     def cache_path(self) -> Path:
         return Path(self.cache).expanduser() if self.cache else default_cache_path()

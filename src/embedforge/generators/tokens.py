@@ -65,9 +65,16 @@ def _tiktoken_counter(model: str) -> TokenCounter | None:
 
         encoding = tiktoken.encoding_for_model(model)
     except Exception as exc:  # no tiktoken, unknown model, or its encoding file cannot be fetched offline
-        log.info("tiktoken unavailable for %s (%s); estimating tokens", model, exc)
+        log.info("tiktoken unavailable for %s (%s); estimating tokens at 4 characters each", model, _reason(exc))
         return None
     return TokenCounter(f"tiktoken {encoding.name}", True, lambda text: len(encoding.encode(text)))
+
+
+def _reason(exc: Exception) -> str:
+    """Why tiktoken failed, in one short line (a network error's text is a page of connection-pool detail)."""
+    if isinstance(exc, OSError) or "ConnectionPool" in str(exc):  # requests' errors are OSErrors
+        return "its encoding file cannot be downloaded here"
+    return " ".join(str(exc).split())[:160]
 
 
 def token_counter(spec: LlmSpec) -> TokenCounter:

@@ -1,0 +1,40 @@
+"""How a configuration error reads: one line naming the section and key, with a "did you mean".
+
+pydantic reports a wrong configuration as a list of structured errors; :mod:`embedforge.config`
+turns the first into ``FILE [section] key: what is wrong`` with :func:`describe`, so a typo in a
+TOML file or after ``--set`` is one line a user can act on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+_EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str",
+             "tuple_type": "a list", "dataclass_type": "a table of settings", "int_from_float": "int"}
+
+
+def describe(error: Any, hints: dict[str, Any], sections: Sequence[str], top_level: Sequence[str]) -> str:
+    """One pydantic error as `` [section] key: what is wrong`` (``where`` goes before it)."""
+    loc = [str(part) for part in error["loc"] if not str(part).isdigit() and "[" not in str(part)]
+    if not loc or loc[0] not in sections:
+        if error["type"] == "unexpected_keyword_argument":
+            return f": unknown key {loc[0]!r}; {_did_you_mean(loc[0], (*top_level, *sections))}known: " \
+                   f"{', '.join((*top_level, *sections))}"
+        return f": {'.'.join(loc) or 'value'}: {error['msg']}"
+    section, key = loc[0], ".".join(loc[1:])
+    if error["type"] == "unexpected_keyword_argument":
+        known = sorted(f.name for f in dataclasses.fields(hints[section]))
+        return f" [{section}]: unknown setting {key!r}; {_did_you_mean(key, known)}known: {', '.join(known)}"
+    if not key:
+        return f" [{section}]: expected a table of settings, got {error.get('input')!r}"
+    expected = _EXPECTED.get(error["type"])
+    problem = f"expected {expected}" if expected else error["msg"].removeprefix("Value error, ")
+    return f" [{section}] {key}: {problem}, got {error.get('input')!r}"
+
+
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
