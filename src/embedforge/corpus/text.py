@@ -35,8 +35,7 @@ def parse_text(path: Path, data: bytes, markdown: bool) -> Document:
     blocks: list[Block] = []
     title = ""
     para: list[str] = []
-    kind = "paragraph"
-    in_fence = False
+    kind, in_fence = "paragraph", False
 
     def flush() -> None:
         text = clean_inline(" ".join(para))
