@@ -33,9 +33,14 @@ def _settings(tmp_path: Path, url: str, **changes: object) -> GenerationSettings
     return GenerationSettings(**{**values, **changes})  # type: ignore[arg-type]
 
 
-def test_an_endless_body_fails_its_call_once_the_cap_is_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["openai-compatible", "openai"])
+def test_an_endless_body_fails_its_call_once_the_cap_is_read(tmp_path: Path, kind: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with hostile_llm("endless") as server:
-        result = generate_questions([CHUNK], _settings(tmp_path, server.url))
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)  # where the OpenAI SDK sends openai: calls
+        llm = f"openai-compatible:m@{server.url}" if kind == "openai-compatible" else "openai:gpt-4o-mini"
+        result = generate_questions([CHUNK], _settings(tmp_path, server.url, llm=llm))
     [record] = result.records
     assert (record.status, record.reason) == ("failed", "answer_too_large")
     assert result.counts.llm_calls == 1  # not retried: a server that sent that much once will again
