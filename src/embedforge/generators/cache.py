@@ -79,7 +79,7 @@ class GenerationCache:
         self.path = Path(path)
         busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
         self._unsaved = 0  # answers this run could not write
-        self._write_error = ""
+        self._write_error: sqlite3.Error | None = None  # the first write that failed: none is tried after it
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
@@ -129,14 +129,14 @@ class GenerationCache:
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         row = (key, text_hash(chunk_text, 64), prompt_hash, llm, json.dumps(params, sort_keys=True), raw,
                tokens_in, tokens_out, created)
-        if self._write_error:
+        if self._write_error is not None:
             self._unsaved += 1
         else:
             try:
                 self._db.execute("INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             except sqlite3.Error as exc:
                 self._unsaved += 1
-                self._write_error = f"{exc}); {_advice(exc)}"
+                self._write_error = exc
                 log.warning("%s: cannot write the LLM cache (%s); answers are kept for this run only",
                             self.path, exc)
         return CachedGeneration(raw, tokens_in, tokens_out, created)
@@ -144,9 +144,10 @@ class GenerationCache:
     @property
     def unsaved(self) -> dict[str, int]:
         """Answers of this run the file could not take, by one line naming the file, the error and what to do."""
-        if not self._unsaved:
+        if self._write_error is None:
             return {}
-        return {f"{self.path}: LLM answers could not be written to the cache ({self._write_error}": self._unsaved}
+        line = f"{self.path}: LLM answers could not be written to the cache ({self._write_error}); "
+        return {line + _advice(self._write_error): self._unsaved}
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM generations").fetchone()[0])
