@@ -21,6 +21,9 @@ SCRIPT = Path(sys.executable).with_name("embedforge")
 STOPPED = """
 import os, signal, sys
 signum, name, args = getattr(signal, sys.argv[1]), sys.argv[2], sys.argv[3:]
+# Ctrl-C raises KeyboardInterrupt, as in a terminal: a test run started in the background (nohup, &) would
+# hand SIGINT down ignored, and Python then leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 def hook(event, arguments):
     if event == "os.rename" and any(name in os.fsdecode(path) for path in arguments[:2]):
         os.kill(os.getpid(), signum)
