@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,17 @@ def test_a_locked_cache_keeps_the_answer_and_names_the_lock(tmp_path: Path,
 
 
 def _namespaces_work() -> bool:
+    """True where ``unshare -rm`` may mount a tmpfs (a user and mount namespace of our own)."""
     unshare = shutil.which("unshare")
-    return unshare is not None and subprocess.run([unshare, "-rm", "true"], capture_output=True).returncode == 0
+    if unshare is None:
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        mount = subprocess.run([unshare, "-rm", "sh", "-c", 'mount -t tmpfs -o size=64k tmpfs "$0"', folder],
+                               capture_output=True)
+    return mount.returncode == 0
 
 
-@pytest.mark.skipif(not _namespaces_work(), reason="needs unshare -rm (a user and mount namespace) for a tmpfs")
+@pytest.mark.skipif(not _namespaces_work(), reason="needs unshare -rm to mount a tmpfs (user and mount namespaces)")
 def test_a_full_disk_keeps_the_answer_in_the_dataset_and_says_so(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "respite.txt").write_text(CHUNK.text, encoding="utf-8")
