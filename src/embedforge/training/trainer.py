@@ -201,4 +201,3 @@ def _remove_checkpoints(out: Path) -> None:
         shutil.rmtree(trash)
     os.replace(out / CHECKPOINTS, trash)
     shutil.rmtree(trash)
-
