@@ -4,7 +4,8 @@ The disk is a real one: a small tmpfs mounted under the test's folder (this need
 the development container and CI's; elsewhere the test is skipped and says why). ``chunk`` into
 a full tmpfs used to end in ``internal error: OSError: [Errno 28]`` with no path; ``train``
 trained for a minute, then failed in safetensors. Now ``train`` checks the free space against the
-base model's size before it loads anything.
+base model's size before it loads anything, and a disk that fills later (safetensors' error, which
+only quotes the OS's message) is recognised as full.
 """
 
 from __future__ import annotations
@@ -70,3 +71,16 @@ def test_train_checks_free_space_before_loading_the_model(small_disk: Path, tmp_
     assert line.startswith(f"error: {out}: 4 MB free, training needs about ")
     assert "free some space, choose another --out, or lower [train] save_total_limit" in line
     assert not out.exists()
+
+
+def test_a_disk_filling_while_training_is_recognised_in_safetensors_errors(small_disk: Path) -> None:
+    """The Trainer saves checkpoints with safetensors, whose error only quotes the OS's message."""
+    import torch
+    from safetensors.torch import save_file
+
+    from embedforge.files import is_disk_full
+
+    with pytest.raises(Exception) as caught:  # a real write of 8 MB of weights into the 4 MiB disk
+        save_file({"weights": torch.zeros(2_000_000)}, str(small_disk / "model.safetensors"))
+    assert type(caught.value).__name__ == "SafetensorError"
+    assert is_disk_full(caught.value)
