@@ -90,6 +90,14 @@ def test_a_missing_hand_written_file_or_offline_hub_model_stops_the_run_before_a
         assert not (work / "runs").exists()
 
 
+def test_compare_checks_its_models_before_loading_any(work: Path) -> None:
+    result = embedforge("compare", "finished", "--model", "base=bundled-minilm", "--model", "tuned=models/mistyped",
+                        "--out", "report", cwd=work)
+    assert "models/mistyped: not in the local Hugging Face cache" in error_line(result)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # no model was loaded (no bar, no log)
+    assert not (work / "report").exists()
+
+
 def test_the_dry_run_of_build_refuses_the_out_the_build_refuses(work: Path) -> None:
     result = embedforge("dataset", "build", "doc.txt", "--out", "finished", "--dry-run", cwd=work)
     assert "--out finished: already holds a finished dataset" in error_line(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -38,8 +39,23 @@ def compare(
         bm25=bm25, dims=dims_option(dims), bootstrap_samples=bootstrap_samples, seed=seed,
         handwritten=handwritten, device=device,
     )
+    models = parse_model_specs(model)
+    _check_before_work(models.values(), settings.handwritten)
     check_out_dir(out, "report", overwrite=overwrite)
-    result = compare_models(dataset, parse_model_specs(model), out, settings)
+    result = compare_models(dataset, models, out, settings)
     if result.recommendation is not None:
         typer.echo(f"recommended: {result.recommendation.sentence}")
     typer.echo(result.format_table())
+
+
+def _check_before_work(specs: Iterable[str], handwritten: str | None) -> None:
+    """A model that is neither a folder here nor a Hub model this machine can get, and a missing
+    hand-written file, are one line before any model is loaded (not after the first one is encoded)."""
+    from embedforge.embedder import check_hub_reachable, is_hub_id
+    from embedforge.errors import EmbedforgeError
+
+    for spec in dict.fromkeys(specs):
+        if is_hub_id(spec):
+            check_hub_reachable(spec)
+    if handwritten and not Path(handwritten).is_file():
+        raise EmbedforgeError(f"--handwritten {handwritten}: file not found; fix the path or leave the flag out")
