@@ -50,7 +50,7 @@ def test_examples_reach_the_text_each_call_sends(tmp_path: Path) -> None:
 
 
 def test_bad_example_files_are_one_line_errors(tmp_path: Path) -> None:
-    with pytest.raises(EmbedforgeError, match="--examples .*missing.jsonl: file not found"):
+    with pytest.raises(EmbedforgeError, match=r"--examples .*missing\.jsonl: file not found"):
         load_examples(tmp_path / "missing.jsonl")
     with pytest.raises(EmbedforgeError, match=r"ex.jsonl:2: no \"question\""):
         load_examples(_write(tmp_path / "ex.jsonl", [{"question": "ok?"}, {"answer": "x"}]))
