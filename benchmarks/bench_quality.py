@@ -27,7 +27,10 @@ from bench_demo import run_pipeline
 from harness import REPO, offline_env, write_result
 
 DIMS = ("768", "512", "256", "128", "64")
-SETS = {"report": "evals/als_handwritten_report.jsonl", "look": "evals/als_handwritten_look.jsonl"}
+# The natural sets (2026-12-07, evals/README.md) are paraphrased as people ask (mean overlap 0.18); the
+# older hand-written halves copy more of their chunk's words (0.53). Only the `*report` halves are goals.
+SETS = {"natural-report": "evals/als_natural_report.jsonl", "natural-look": "evals/als_natural_look.jsonl",
+        "report": "evals/als_handwritten_report.jsonl", "look": "evals/als_handwritten_look.jsonl"}
 
 
 def deltas(metrics: dict) -> dict[str, dict]:
@@ -55,17 +58,20 @@ def score_sets(run_dir: Path) -> dict[str, dict]:
 
 
 def figures(sets: dict[str, dict], run: dict) -> dict[str, dict]:
-    """Issue 12's bars on the hand-written half that is only reported, and the demo's wall time."""
-    report = sets["report"]
+    """Issue 32's bars on the natural half that is only reported, and the demo's wall time."""
+    report = sets["natural-report"]
     gains = [row["delta"] for row in report.values()]
     excluded = sum(1 for row in report.values() if row["low"] is not None and row["low"] > 0)
     small, large = report.get("64", {}).get("tuned"), report.get("768", {}).get("base")
     return {
-        "report: smallest ndcg@10 gain over the dims": {"goal": ">= +0.05", "measured": round(min(gains), 4),
+        "natural-report: smallest ndcg@10 gain over the dims": {"goal": ">= +0.05", "measured": round(min(gains), 4),
                                                         "ok": min(gains) >= 0.05},
-        "report: dims whose interval excludes 0": {"goal": ">= 4", "measured": excluded, "ok": excluded >= 4},
-        "report: 64-dim fine-tuned vs 768-dim base": {"goal": ">= 1.0x", "measured": f"{small} vs {large}",
+        "natural-report: dims whose interval excludes 0": {"goal": ">= 4", "measured": excluded, "ok": excluded >= 4},
+        "natural-report: 64-dim fine-tuned vs 768-dim base": {"goal": ">= 1.0x", "measured": f"{small} vs {large}",
                                                       "ok": bool(small is not None and large and small >= large)},
+        "no dim worse than the base on any set": {"goal": "all deltas >= 0", "measured": round(
+            min(row["delta"] for table in sets.values() for row in table.values()), 4),
+            "ok": all(row["delta"] >= 0 for table in sets.values() for row in table.values())},
         "make demo wall time, empty LLM cache": {"goal": "<= 12 min", "measured": f"{run['wall_s'] / 60:.1f} min",
                                                  "ok": run["wall_s"] <= 720},
     }

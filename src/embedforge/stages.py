@@ -85,7 +85,9 @@ def _prompts(config: RunConfig, context: StageContext) -> dict[str, Any]:
     from embedforge.generators import load_prompt
 
     names = [config.generate.prompt_name(), config.generate.greedy_prompt]
-    return {"prompts": [load_prompt(name).hash if name else None for name in names]}
+    examples = config.generate.examples
+    return {"prompts": [load_prompt(name).hash if name else None for name in names],
+            **({"examples": file_hash(examples) if Path(examples).is_file() else None} if examples else {})}
 
 
 def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:

@@ -146,3 +146,28 @@ def test_regenerate_keeps_chunks_and_split(built: dict, tmp_path: Path, bundled_
     assert json.loads((new / "manifest.json").read_text())["configuration"]["dataset"]["roundtrip_k"] == 0
     for name in ("train", "eval"):
         assert all(split[c] == name for rel in ds.qrels[name].values() for c in rel)
+
+
+def test_manifest_card_and_summary_report_the_word_overlap(built: dict[str, Any]) -> None:
+    """The lexical bias (dataset/bias.py) as recomputed here from the folder, in all three places."""
+    from embedforge.dataset.bias import ndcg_at_10
+    from embedforge.dataset.overlap import content_overlap
+    from embedforge.evaluation.bm25 import bm25_scores
+
+    folder, summary = built["root"] / "first", built["first"]
+    data = load_dataset_dir(folder)
+    bias = _manifest(folder)["lexical_bias"]
+    shares = [content_overlap(data.queries[q]["text"], data.corpus[sorted(r)[0]]["text"])
+              for table in data.qrels.values() for q, r in table.items()]
+    shares = [s for s in shares if s is not None]
+    assert bias["overlap"]["all"]["questions"] == len(shares)
+    assert abs(bias["overlap"]["all"]["mean"] - sum(shares) / len(shares)) < 1e-4
+    dev = sorted(data.qrels["dev"])
+    ids = list(data.corpus)
+    scores = bm25_scores([data.corpus[c]["text"] for c in ids], [data.queries[q]["text"] for q in dev])
+    own = [ids.index(sorted(data.qrels["dev"][q])[0]) for q in dev]
+    ranks = [int((row >= row[column]).sum()) for row, column in zip(scores, own, strict=True)]
+    assert abs(bias["dev_retrieval"]["bm25_ndcg@10"] - ndcg_at_10(ranks)) < 1e-4
+    assert 0 < bias["dev_retrieval"]["dense_ndcg@10"] <= 1
+    assert "## Word overlap" in (folder / "README.md").read_text(encoding="utf-8")
+    assert "overlap with their chunk" in summary.format() and "dev ndcg@10: BM25" in summary.format()

@@ -44,7 +44,7 @@ def test_the_low_overlap_part_of_dev_chooses_when_there_is_enough(tmp_path: Path
     few = choosing_questions(_dataset(MIN_LOW_OVERLAP - 1, 7), tmp_path)
     assert few is not None and few.source == "dev" and len(few.queries) == MIN_LOW_OVERLAP - 1 + 7
     every = choosing_questions(_dataset(MIN_LOW_OVERLAP, 7), tmp_path, rule="dev")
-    assert every is not None and every.source == "dev" and "all 17 dev questions" in every.label
+    assert every is not None and every.source == "dev" and every.label == "dev (generated)"
 
 
 def test_the_users_examples_choose_first(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_the_users_examples_choose_first(tmp_path: Path) -> None:
     chosen = choosing_questions(dataset, tmp_path)
     assert chosen is not None and chosen.source == "natural_dev"
     assert list(chosen.queries.values()) == ["why do my arms twitch?"] and list(chosen.qrels.values()) == [{"c1", "c2"}]
-    assert NATURAL_DEV_FILE in chosen.label
+    assert chosen.label == "natural (the user's examples)"
 
 
 def test_the_eval_split_never_chooses(tmp_path: Path) -> None:

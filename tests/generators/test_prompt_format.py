@@ -23,7 +23,7 @@ CHUNK = Chunk.create("Riluzole was the first drug approved to treat ALS; it redu
                      source="als.html", title="ALS", section="Treatment")
 EDITS = {  # field -> (old, new) in default.toml
     "instruction": ("that a reader could type into a search engine", "that a patient's relative would type"),
-    "example question": ("How does the waggle dance tell other honey bees the direction and distance of food?",
+    "example question": ("how do bees tell each other where the flowers are?",
                          "My bees dance on the comb: where is the food?"),
     "example context": ("Recruits then fly out and search that area.", "Recruits then fly out."),
     "template": ('Passage: """{context}"""', 'Text: """{context}"""'),

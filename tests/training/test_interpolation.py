@@ -63,4 +63,33 @@ def test_training_chooses_alpha_on_dev_and_says_so(small_dataset: Path, tmp_path
     mean = sum(m["ndcg@10"] for m in result.best_metrics.values()) / len(result.best_metrics)
     assert mean == pytest.approx(best[1], abs=1e-4)
     card = (out / "README.md").read_text(encoding="utf-8")
-    assert f"alpha {result.alpha:g}, chosen on the dev split" in card and "Eval split:** not read" in card
+    chose = f"the {selection['dev_queries']} {result_label(small_dataset)} questions"
+    assert selection["chosen_on"] == chose[len("the "):] and selection["rule"] == "natural"
+    assert f"alpha {result.alpha:g}, chosen on {chose}" in card and "Eval split:** not read" in card
+
+
+def result_label(dataset_dir: Path) -> str:
+    """The label of the set the default rule chooses on in ``dataset_dir`` (dataset/natural.py)."""
+    from embedforge.dataset.layout import load_dataset_dir
+    from embedforge.dataset.natural import choosing_questions
+
+    chosen = choosing_questions(load_dataset_dir(dataset_dir), dataset_dir)
+    assert chosen is not None
+    return chosen.label
+
+
+def test_natural_dev_questions_choose_when_the_dataset_has_them(small_dataset: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from embedforge.dataset.layout import load_dataset_dir
+    from embedforge.dataset.natural import write_natural_dev
+    from embedforge.training.data import load_training_data
+
+    folder = tmp_path / "data"
+    shutil.copytree(small_dataset, folder)
+    chunk = sorted(load_dataset_dir(folder).corpus)[0]
+    write_natural_dev(folder, [("what happens first when this starts?", frozenset({chunk}))])
+    data = load_training_data(folder, batch_size=5)
+    assert data.dev_source == "natural_dev" and list(data.dev_queries.values()) == [
+        "what happens first when this starts?"] and list(data.dev_qrels.values()) == [{chunk}]
+    assert load_training_data(folder, batch_size=5, choose_on="dev").dev_source == "dev"

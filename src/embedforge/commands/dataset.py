@@ -31,12 +31,13 @@ MaxWords = Annotated[int | None, typer.Option("--max-words", help="Most words in
 Resample = Annotated[int | None, typer.Option("--resample", help="Extra sampled calls for a chunk with no kept question. [default: 2]")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the LLM calls, cache hits, input tokens and cost it would take; call no LLM, write nothing.")]
 RoundtripK = Annotated[int | None, typer.Option("--roundtrip-k", help="Keep a question if its chunk ranks in the top K (0: off). [default: 10]")]
+Examples = Annotated[str | None, typer.Option("--examples", help="Your own example questions (.jsonl with question and answer, or .txt, one a line): the voice of the generated questions, and natural dev questions where they name their answer. [default: none]")]
 
 
 # The flags of `build` and `regenerate` that set [generate] fields, under the fields' own names.
 GENERATION_FLAGS = ("llm", "prompt", "questions_per_chunk", "concurrency", "timeout", "max_retries", "temperature",
                     "max_tokens", "seed", "completions", "cache", "min_words", "max_words", "resample",
-                    "greedy_prompt")
+                    "greedy_prompt", "examples")
 
 
 def generation_flags(values: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def build(
     max_tokens: MaxTokens = None, seed: Seed = None, completions: Completions = None, cache: Cache = None,
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     greedy_prompt: GreedyPrompt = None, eval_fraction: EvalFraction = None, dev_fraction: DevFraction = None,
-    roundtrip_k: RoundtripK = None,
+    roundtrip_k: RoundtripK = None, examples: Examples = None,
     model: Model = None,
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
     strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first document that cannot be read. [default: no-strict]")] = None,
@@ -136,6 +137,7 @@ def regenerate(
     min_words: MinWords = None, max_words: MaxWords = None, resample: Resample = None,
     greedy_prompt: GreedyPrompt = None, roundtrip_k: RoundtripK = None, overwrite: Overwrite = False,
     config: Config = None, dry_run: DryRun = False, engine: Engine = None, ray_address: RayAddress = None,
+    examples: Examples = None,
 ) -> None:
     """Replace the questions of DATASET (new prompt or LLM), keeping its chunks and split.
 

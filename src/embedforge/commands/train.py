@@ -29,6 +29,7 @@ def train(
     device: Annotated[str | None, typer.Option(help="cpu | cuda; pick a card with CUDA_VISIBLE_DEVICES. [default: cuda if there is one, else cpu]")] = None,
     precision: Annotated[str | None, typer.Option(help="auto | bf16 | fp16 | fp32; auto is bf16 on a CUDA card that has it, else fp16, and fp32 on the CPU. [default: auto]")] = None,
     alpha: Annotated[float | None, typer.Option(help="Weight of the fine-tuned model, interpolated toward the base (1: none). [default: chosen on the dev split, 0.7 without one]")] = None,
+    choose_on: Annotated[str | None, typer.Option("--choose-on", help="Which questions choose the epoch and alpha: natural (the dataset's natural_dev.jsonl from --examples, else the dev questions sharing at most half their words with their chunk, else all of dev) or dev (all of dev). [default: natural]")] = None,
     card_examples: Annotated[bool | None, typer.Option("--card-examples", help="Keep sentence-transformers' card, which quotes the training documents, in the model's README. [default: off]")] = None,
     push_to: Annotated[str | None, typer.Option("--push-to", help="Upload the saved model to this Hugging Face Hub repo id. [default: none]")] = None,
     overwrite: Overwrite = False,
@@ -50,7 +51,7 @@ def train(
         base_model=model or base_model, dims=dims_option(dims), batch_size=batch_size, epochs=epochs,
         learning_rate=learning_rate, warmup_ratio=warmup_ratio, seed=seed, loss=loss, hard_negatives=hard_negatives,
         query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device, alpha=alpha,
-        card_examples=card_examples, push_to=push_to, precision=precision,
+        choose_on=choose_on, card_examples=card_examples, push_to=push_to, precision=precision,
     )
     check_out_dir(out, "model", overwrite=overwrite)
     result = train_model(dataset, out, settings)

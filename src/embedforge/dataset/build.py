@@ -9,11 +9,10 @@ shape and count the same way.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +20,10 @@ from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.corpus.sources import source_hashes
 from embedforge.counts import Counts
 from embedforge.dataset.assemble import assemble
-from embedforge.dataset.manifest import MANIFEST_FILE
+from embedforge.dataset.overlap import drop_copied_words
 from embedforge.dataset.questions import ask_every_pass, drop_near_duplicates
 from embedforge.dataset.roundtrip import roundtrip_filter
-from embedforge.dataset.settings import DatasetSettings
+from embedforge.dataset.settings import DatasetSettings, recorded_settings
 from embedforge.dataset.show import write_filtered
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
 from embedforge.dataset.summary import DatasetSummary
@@ -115,14 +114,14 @@ def build_dataset_from_chunks(
         FailedItems: every LLM call failed; no folder is written.
     """
     settings = dataset_settings or DatasetSettings()
-    records, counts = _generate(chunks, generation_settings, settings, embedder, engine)
+    records, counts, embedder = _generate(chunks, generation_settings, settings, embedder, engine)
     kept_chunks = {r.chunk_id for r in records if r.status == "kept"}
     split = assign_split(kept_chunks, (c.id for c in chunks), settings.eval_fraction, settings.seed,
                          settings.dev_fraction)
     configuration = config or {"generate": generation_settings, "dataset": settings}
     return _make_folder(out_dir, chunks, records, split, counts, kind="build",
                         configuration=configuration, inputs={"sources": source_hashes(sources)},
-                        settings=settings)
+                        settings=settings, embedder=embedder)
 
 
 def regenerate(
@@ -163,35 +162,27 @@ def regenerate(
     missing = [c.id for c in chunks if c.id not in split]
     if missing:
         raise EmbedforgeError(f"{source / SPLIT_FILE}: chunk {missing[0]} has no split; rebuild the dataset")
-    settings = dataset_settings or _parent_settings(source)
-    records, counts = _generate(chunks, generation_settings, settings, embedder, engine)
+    settings = dataset_settings or recorded_settings(source)
+    records, counts, embedder = _generate(chunks, generation_settings, settings, embedder, engine)
     inputs = {"parent_dataset": {CHUNKS_FILE: file_hash(str(source / CHUNKS_FILE)),
                                  SPLIT_FILE: file_hash(str(source / SPLIT_FILE))}}
     configuration = config or {"generate": generation_settings, "dataset": settings}
     return _make_folder(out, chunks, records, split, counts, kind="regenerate",
-                        configuration=configuration, inputs=inputs, settings=settings)
-
-
-def _parent_settings(dataset_dir: Path) -> DatasetSettings:
-    """The dataset settings recorded in a folder's manifest, else the defaults."""
-    path = dataset_dir / MANIFEST_FILE
-    if not path.is_file():
-        return DatasetSettings()
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))["configuration"]["dataset"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise EmbedforgeError(f"{path}: unreadable manifest ({exc}); pass --roundtrip-k explicitly") from exc
-    names = {f.name for f in fields(DatasetSettings)}
-    return DatasetSettings(**{k: v for k, v in recorded.items() if k in names})
+                        configuration=configuration, inputs=inputs, settings=settings, embedder=embedder)
 
 
 def _generate(
     chunks: Sequence[Chunk], generation: GenerationSettings, settings: DatasetSettings, embedder: Any,
     engine: EngineSettings | None,
-) -> tuple[list[Any], Counts]:
-    """Question records after the generator's filters and the round-trip filter, and their counts."""
+) -> tuple[list[Any], Counts, Any]:
+    """Question records after the generator's filters and the round-trip filter, their counts, and the
+    embedder the filter loaded (or was given; None when the filter is off)."""
     records, calls = ask_every_pass(chunks, generation, engine)
     records = drop_near_duplicates(records)
+    if settings.max_overlap < 1.0:
+        records = drop_copied_words(records, chunks, settings.max_overlap)
+    if settings.most_specific > 0:
+        records = _keep_most_specific(records, chunks, settings.most_specific)
     if settings.roundtrip_k > 0 and any(r.status == "kept" for r in records):
         if embedder is None:
             from embedforge.embedder import load_embedder
@@ -202,7 +193,16 @@ def _generate(
     counts = calls.calls_only()
     for record in records:
         counts.add(record.status, record.reason)
-    return records, counts
+    return records, counts, embedder
+
+
+def _keep_most_specific(records: list[Any], chunks: Sequence[Chunk], keep: int) -> list[Any]:
+    """The query-likelihood filter, scored with the bundled GGUF model (loaded here, freed after)."""
+    from embedforge.dataset.specific import keep_most_specific
+    from embedforge.generators.backends.llamacpp import bundled_gguf_path
+    from embedforge.generators.likelihood import QueryLikelihood
+
+    return keep_most_specific(records, chunks, keep, QueryLikelihood.load(bundled_gguf_path()))
 
 
 def _make_folder(
@@ -216,10 +216,19 @@ def _make_folder(
     configuration: Any,
     inputs: dict[str, Any],
     settings: DatasetSettings,
+    embedder: Any = None,
+    examples: str | None = None,
 ) -> DatasetSummary:
+    from embedforge.dataset.bias import lexical_bias
+    from embedforge.dataset.natural import natural_rows, write_natural_dev
+    from embedforge.generators.examples import load_examples
+
     out = Path(out_dir)
     dataset = assemble(chunks, (r for r in records if r.status == "kept" and r.question), split)
     summary = summarize(out, dataset, counts)
+    summary.bias = lexical_bias(dataset, chunks, embedder)
+    if examples:
+        summary.natural_dev = write_natural_dev(out, natural_rows(load_examples(examples), chunks))
     out.mkdir(parents=True, exist_ok=True)
     write_filtered(out, records)  # before the manifest, which marks the folder finished
     write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,

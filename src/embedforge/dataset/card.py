@@ -100,6 +100,26 @@ def _split_section(summary: DatasetSummary, settings: dict[str, Any]) -> list[st
     ]
 
 
+def _bias_section(summary: DatasetSummary) -> list[str]:
+    """How much the questions copy their chunks' words, and what that does to BM25 on dev."""
+    overlap = summary.bias.get("overlap", {})
+    rows = [(split, f"{p['mean']:.2f} (quartiles {p['q1']:.2f}-{p['q3']:.2f}; {p['questions']} questions)")
+            for split, p in sorted(overlap.items()) if p.get("questions")]
+    if not rows:
+        return []
+    lines = ["## Word overlap", "",
+             "The share of a question's content words (BM25's tokens, stop words removed) that occur in its "
+             "chunk. Questions people write themselves share about a quarter; questions that copy their chunk "
+             "reward word matching in training and in every choice made on dev.", "",
+             *_table(rows, ("split", "mean overlap")), ""]
+    dev = summary.bias.get("dev_retrieval", {})
+    if dev:
+        dense = dev.get("dense_ndcg@10")
+        lines += [f"On dev ({dev['questions']} questions), ndcg@10: BM25 {dev['bm25_ndcg@10']:.3f}"
+                  + (f", the base embedder {dense:.3f}." if dense is not None else "."), ""]
+    return lines
+
+
 def render_card(
     dataset: RetrievalDataset, summary: DatasetSummary, *, kind: str, settings: dict[str, Any]
 ) -> str:
@@ -136,6 +156,7 @@ def render_card(
         "",
         *_split_section(summary, settings),
         "",
+        *_bias_section(summary),
         _LOADING,
     ]
     return "\n".join(lines)

@@ -59,6 +59,7 @@ def build_manifest(
     inputs: dict[str, Any],
     counts: dict[str, Any],
     created_at: str | None = None,
+    bias: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict, ready for ``files.write_json``.
 
@@ -68,6 +69,7 @@ def build_manifest(
         inputs: input name -> sha256 (documents, ``chunks.jsonl``, imported files, the parent dataset).
         counts: the run's counts (see :class:`DatasetSummary` and the generator's counts).
         created_at: ISO time of the run; now (UTC) when None.
+        bias: the questions' lexical overlap and BM25 vs the base embedder on dev (``dataset/bias.py``).
     """
     return {
         "format_version": FORMAT_VERSION,
@@ -76,5 +78,6 @@ def build_manifest(
         "versions": package_versions(),
         "inputs": scrub(inputs),
         "counts": scrub(counts),
+        **({"lexical_bias": bias} if bias else {}),
         "created_at": created_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }

@@ -38,6 +38,9 @@ NATURAL_DEV_FILE = "natural_dev.jsonl"
 LOW_OVERLAP = 0.5
 MIN_LOW_OVERLAP = 10
 RULES = ("natural", "dev")
+NATURAL_LABEL = "natural (the user's examples)"
+LOW_OVERLAP_LABEL = f"dev (generated, at most {LOW_OVERLAP:.0%} of their words in their chunk)"
+DEV_LABEL = "dev (generated)"
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class ChoosingQuestions:
         queries: query id -> question.
         qrels: query id -> relevant chunk ids.
         source: ``natural_dev`` (the user's examples), ``dev_low_overlap`` or ``dev``.
-        label: one line for reports and cards, e.g. "natural_dev.jsonl: 31 of the user's example questions".
+        label: the set's short name for reports and cards, as in "chosen on the 31 {label} questions":
+            ``natural (the user's examples)``, ``dev (generated, low-overlap part)`` or ``dev (generated)``.
     """
 
     queries: dict[str, str]
@@ -102,7 +106,7 @@ def choosing_questions(dataset: RetrievalDataset, dataset_dir: str | os.PathLike
     natural = read_natural_dev(dataset_dir, dataset.corpus) if rule == "natural" else {}
     if natural:
         return ChoosingQuestions({k: q for k, (q, _) in natural.items()}, {k: ids for k, (_, ids) in natural.items()},
-                                 "natural_dev", f"{NATURAL_DEV_FILE}: {len(natural)} of the user's example questions")
+                                 "natural_dev", NATURAL_LABEL)
     dev = {qid: rel for qid, rel in dataset.qrels.get("dev", {}).items() if rel}
     if not dev:
         return None
@@ -112,10 +116,8 @@ def choosing_questions(dataset: RetrievalDataset, dataset_dir: str | os.PathLike
                if (share := content_overlap(texts[qid], str(dataset.corpus[sorted(rel)[0]]["text"]))) is not None
                and share <= LOW_OVERLAP}
         if len(low) >= MIN_LOW_OVERLAP:
-            return ChoosingQuestions({q: texts[q] for q in low}, low, "dev_low_overlap",
-                                     f"the {len(low)} of {len(dev)} dev questions sharing at most "
-                                     f"{LOW_OVERLAP:.0%} of their words with their chunk")
-    return ChoosingQuestions(texts, dev, "dev", f"all {len(dev)} dev questions")
+            return ChoosingQuestions({q: texts[q] for q in low}, low, "dev_low_overlap", LOW_OVERLAP_LABEL)
+    return ChoosingQuestions(texts, dev, "dev", DEV_LABEL)
 
 
 def natural_rows(examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> list[tuple[str, frozenset[str]]]:

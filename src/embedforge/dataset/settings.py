@@ -7,7 +7,9 @@ any work starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 from embedforge.errors import EmbedforgeError
 from embedforge.settings import Settings
@@ -32,6 +34,10 @@ class DatasetSettings(Settings):
         seed: seeds the chunk -> split assignment (same seed, same split).
         roundtrip_k: keep a question only if its own chunk ranks in the top K of all chunks; 0 disables.
         roundtrip_model: embedder SPEC the round-trip filter ranks with (``bundled``, a folder, a hub id).
+        max_overlap: the copy filter: drop a question sharing more than this share of its content words
+            with its chunk (``dataset/overlap.py``); 1.0 turns it off.
+        most_specific: keep at most this many questions a chunk, the most specific by query likelihood
+            under the bundled LLM, dropping generic ones (``dataset/specific.py``); 0 turns it off.
         license: the documents' license for the dataset card (a Hub license id such as ``cc-by-4.0``);
             ``unknown`` until the user states it.
         language: the documents' language(s) for the card, ISO 639-1 codes separated by commas.
@@ -42,6 +48,8 @@ class DatasetSettings(Settings):
     seed: int = 42
     roundtrip_k: int = DEFAULT_ROUNDTRIP_K
     roundtrip_model: str = "bundled"
+    max_overlap: float = 1.0
+    most_specific: int = 0
     license: str = "unknown"  # an output: the card must say it (a change rewrites the folder)
     language: str = "en"
 
@@ -57,5 +65,28 @@ class DatasetSettings(Settings):
             )
         if self.roundtrip_k < 0:
             raise EmbedforgeError(f"roundtrip_k {self.roundtrip_k}: must be 0 (off) or a positive rank")
+        if self.most_specific < 0:
+            raise EmbedforgeError(f"most_specific {self.most_specific}: must be 0 (off) or a positive count")
+        if not 0.0 < self.max_overlap <= 1.0:
+            raise EmbedforgeError(f"max_overlap {self.max_overlap}: must be in (0, 1]; try 0.8 (1: no copy filter)")
         if not self.roundtrip_model.strip():
             raise EmbedforgeError("roundtrip_model: empty model spec; use `bundled` or a model folder")
+
+
+def recorded_settings(dataset_dir: Path) -> DatasetSettings:
+    """The dataset settings recorded in ``dataset_dir``'s manifest (for ``regenerate``), else the defaults.
+
+    Raises:
+        EmbedforgeError: the manifest is unreadable.
+    """
+    from embedforge.dataset.manifest import MANIFEST_FILE
+
+    path = dataset_dir / MANIFEST_FILE
+    if not path.is_file():
+        return DatasetSettings()
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))["configuration"]["dataset"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise EmbedforgeError(f"{path}: unreadable manifest ({exc}); pass --roundtrip-k explicitly") from exc
+    names = {f.name for f in fields(DatasetSettings)}
+    return DatasetSettings(**{k: v for k, v in recorded.items() if k in names})

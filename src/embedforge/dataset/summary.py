@@ -24,6 +24,9 @@ class DatasetSummary:
         counts: the run's :class:`~embedforge.counts.Counts` (LLM calls, cache hits, tokens, and the
             question slots kept, filtered and failed by reason, the round-trip filter's drops included).
         train_queries, dev_queries, eval_queries, train_chunks, dev_chunks, eval_chunks: split sizes.
+        bias: how much the questions reward word matching (``dataset/bias.py``): their overlap with
+            their chunk per split, and BM25 against the base embedder on dev; empty when not measured.
+        natural_dev: the user's example questions kept as natural dev questions (``natural_dev.jsonl``).
 
     The data itself is read from ``out_dir`` on demand: :attr:`corpus`, :attr:`queries` and
     :attr:`train` as 🤗 ``Dataset`` objects, :attr:`paths` for the files.
@@ -40,6 +43,8 @@ class DatasetSummary:
     eval_chunks: int = 0
     dev_queries: int = 0
     dev_chunks: int = 0
+    bias: dict[str, Any] = field(default_factory=dict)
+    natural_dev: int = 0
 
     @property
     def filtered(self) -> dict[str, int]:
@@ -61,7 +66,7 @@ class DatasetSummary:
 
     def to_counts(self) -> dict[str, Any]:
         """The manifest's ``counts``: the run's counts plus the folder's sizes (no folder)."""
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("out_dir", "counts")}
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("out_dir", "counts", "bias")}
         return {**row, **self.counts.to_dict()}
 
     @property
@@ -116,5 +121,21 @@ class DatasetSummary:
                 f"dev: {self.dev_queries} over {self.dev_chunks}; "
                 f"eval: {self.eval_queries} queries over {self.eval_chunks} chunks "
                 f"(searched against all {self.chunks})",
+                *self._bias_lines(),
             ]
         )
+
+    def _bias_lines(self) -> list[str]:
+        """The overlap and dev-retrieval lines, when measured."""
+        profile = self.bias.get("overlap", {}).get("all", {})
+        lines = []
+        if profile.get("questions"):
+            lines.append(f"  overlap with their chunk (share of a question's content words): mean "
+                         f"{profile['mean']:.2f}, quartiles {profile['q1']:.2f}-{profile['q3']:.2f} "
+                         "(people's own questions: about 0.26; BENCHMARKS.md §8)")
+        dev = self.bias.get("dev_retrieval", {})
+        if "dense_ndcg@10" in dev:
+            lines.append(f"  dev ndcg@10: BM25 {dev['bm25_ndcg@10']:.3f}, base embedder {dev['dense_ndcg@10']:.3f}"
+                         + ("  (BM25 ahead: the questions reward word matching)"
+                            if dev["bm25_ndcg@10"] > dev["dense_ndcg@10"] else ""))
+        return lines

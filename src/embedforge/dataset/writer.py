@@ -32,7 +32,7 @@ CHUNKS_FILE = "chunks.jsonl"
 
 def summarize(out_dir: Path, dataset: RetrievalDataset, counts: Counts) -> DatasetSummary:
     """A :class:`DatasetSummary` of an assembled dataset and the run's counts."""
-    sizes = split_sizes(dataset)
+    sizes: dict[str, Any] = split_sizes(dataset)
     return DatasetSummary(out_dir=out_dir, chunks=len(dataset.corpus), questions=len(dataset.queries),
                           chunks_with_questions=sum(n for k, n in sizes.items() if k.endswith("_chunks")),
                           counts=counts, **sizes)
@@ -73,6 +73,7 @@ def write_folder(
         configuration=configuration,
         inputs={**inputs, CHUNKS_FILE: file_hash(str(out / CHUNKS_FILE))},
         counts=summary.to_counts(),
+        bias=summary.bias,
     )
     write_json(out / MANIFEST_FILE, manifest)
     atomic_write_text(

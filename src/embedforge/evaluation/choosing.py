@@ -2,8 +2,10 @@
 
 One function, so that every chooser (``compare``'s hybrid rows, ``embedforge search
 --hybrid auto``, :class:`~embedforge.evaluation.retriever.Retriever`) uses the same set,
-and the report and the model card quote its label. Today that set is the dev split of
-generated questions. The eval split and hand-written sets are never returned: they are
+and the report and the model card quote its label. The set is the one training chose the epoch
+and the interpolation weight on (``dataset.natural.choosing_questions``): the user's own example
+questions (``--examples``), else the dev questions that copy at most half their chunk's words,
+else the whole dev split. The eval split and hand-written sets are never returned: they are
 what a comparison scores, so they choose nothing.
 """
 
@@ -12,9 +14,10 @@ from __future__ import annotations
 import os
 
 from embedforge.dataset.layout import RetrievalDataset
-from embedforge.evaluation.queries import EvalQueries, split_queries
+from embedforge.dataset.natural import DEV_LABEL, choosing_questions
+from embedforge.evaluation.queries import EvalQueries
 
-DEV_GENERATED = "dev (generated)"
+DEV_GENERATED = DEV_LABEL
 
 
 def choosing_queries(
@@ -30,7 +33,9 @@ def choosing_queries(
         ``(queries, label)``, e.g. the dev split and ``"dev (generated)"``; None when the dataset has
         no dev question with a relevant chunk (then nothing is chosen and the caller says so).
     """
-    # natural dev questions (a user's --examples), when the dataset has them, will be preferred here
-    if any(dataset.qrels.get("dev", {}).values()):
-        return split_queries(dataset, "dev", where), DEV_GENERATED
-    return None
+    chosen = choosing_questions(dataset, where)
+    if chosen is None:
+        return None
+    ids = tuple(chosen.queries)
+    return EvalQueries(ids=ids, texts=tuple(chosen.queries[q] for q in ids),
+                       relevant=tuple(frozenset(chosen.qrels[q]) for q in ids)), chosen.label

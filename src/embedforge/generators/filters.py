@@ -126,13 +126,13 @@ def degenerate(question: str) -> bool:
     return bool(_SAME_SIDES.search(question)) or len(grams) != len(set(grams))
 
 
-def off_topic(question: str, chunk_text: str) -> bool:
-    """True when under half of the question's content words (by 5-letter stem) occur in the chunk."""
+def off_topic(question: str, chunk_text: str, share: float = ON_TOPIC_SHARE) -> bool:
+    """True when under ``share`` of the question's content words (by 5-letter stem) occur in the chunk."""
     words = {w for w in normalize(question).split() if len(w) >= 4 and w not in _STOP}
     if not words:
         return False
     stems = {w[:5] for w in normalize(chunk_text).split()}
-    return sum(w[:5] in stems for w in words) < ON_TOPIC_SHARE * len(words)
+    return sum(w[:5] in stems for w in words) < share * len(words)
 
 
 def echoes_chunk_question(question: str, chunk_text: str) -> bool:
@@ -147,9 +147,14 @@ def echoes_chunk_question(question: str, chunk_text: str) -> bool:
 
 
 def reject_reason(
-    question: str | None, chunk_text: str, min_words: int = 4, max_words: int = 40
+    question: str | None, chunk_text: str, min_words: int = 4, max_words: int = 40,
+    min_topic_share: float = ON_TOPIC_SHARE,
 ) -> str | None:
-    """Why ``question`` is not kept for a chunk of ``chunk_text``, or None to keep it."""
+    """Why ``question`` is not kept for a chunk of ``chunk_text``, or None to keep it.
+
+    ``min_topic_share`` is the ``off_topic`` bound: the share of the question's content words that must
+    occur in the chunk (0 turns the check off; the round-trip filter still drops questions about nothing).
+    """
     text = (question or "").strip()
     if SECRET_MARK in text:
         return "secret"
@@ -174,7 +179,7 @@ def reject_reason(
         return "degenerate"
     if other_language(text, chunk_text):
         return "wrong_language"
-    if off_topic(text, chunk_text):
+    if off_topic(text, chunk_text, min_topic_share):
         return "off_topic"
     if echoes_chunk_question(text, chunk_text):
         return "echoes_chunk_question"

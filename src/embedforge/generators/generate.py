@@ -21,10 +21,11 @@ from embedforge.counts import FAILED, FILTERED, KEPT, Counts
 from embedforge.engine import EngineSettings
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.cache import GenerationCache, cache_key
+from embedforge.generators.examples import prompt_for
 from embedforge.generators.filters import normalize, reject_reason
 from embedforge.generators.parsing import parse_slots
 from embedforge.generators.pricing import estimate_cost
-from embedforge.generators.prompt import Prompt, load_prompt
+from embedforge.generators.prompt import Prompt
 from embedforge.generators.records import GenerationResult, QuestionRecord
 from embedforge.generators.runner import Job, Outcome, RunOptions, run_jobs
 from embedforge.generators.settings import GenerationSettings
@@ -54,7 +55,8 @@ def _judge(chunk: Chunk, raw: str, settings: GenerationSettings) -> list[tuple[s
     """(candidate, reject reason or None) per slot, before duplicate detection."""
     judged = []
     for slot in parse_slots(raw, settings.questions_per_chunk):
-        reason = slot.reason or reject_reason(slot.text, chunk.text, settings.min_words, settings.max_words)
+        reason = slot.reason or reject_reason(slot.text, chunk.text, settings.min_words, settings.max_words,
+                                              settings.min_topic_share)
         judged.append((slot.text, reason))
     return judged
 
@@ -146,7 +148,7 @@ async def agenerate_questions(
     """Async :func:`generate_questions`."""
     settings = settings or GenerationSettings()
     engine = engine or EngineSettings()
-    prompt = load_prompt(settings.prompt_name())
+    prompt = prompt_for(settings.prompt_name(), settings.examples, chunks)
     backend = make_backend(settings.llm, timeout=settings.timeout, completions=settings.completions)
     options = RunOptions(
         settings.concurrency, settings.timeout, settings.max_retries, settings.backoff, settings.progress

@@ -19,9 +19,9 @@ from typing import Any
 from embedforge.corpus.record import Chunk
 from embedforge.generators.backends.base import Backend, Completion, Request
 from embedforge.generators.cache import GenerationCache
+from embedforge.generators.examples import prompt_for
 from embedforge.generators.generate import _jobs, _needs_resample
 from embedforge.generators.pricing import estimate_cost
-from embedforge.generators.prompt import load_prompt
 from embedforge.generators.render import mode_for
 from embedforge.generators.runner import Outcome
 from embedforge.generators.settings import GenerationSettings
@@ -100,7 +100,7 @@ def plan_generation(
     spec = parse_spec(settings.llm)
     counter = counter or token_counter(spec)
     backend = _DryBackend(spec, mode_for(spec, settings.completions))
-    prompt = load_prompt(settings.prompt_name())
+    prompt = prompt_for(settings.prompt_name(), settings.examples, chunks)
     plan = CallPlan(spec.raw, tokenizer=counter.name, tokens_exact=counter.exact)
     pending = list({chunk.id: chunk for chunk in chunks}.values())
     path = settings.cache_path()

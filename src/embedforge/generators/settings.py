@@ -45,11 +45,15 @@ class GenerationSettings(Settings):
         temperature, max_tokens, seed: sampling; temperature 0 is greedy (0.8 draws distinct questions).
         resample: extra calls for a chunk none of whose questions was kept (not for failed calls),
             sampled with ``resample_temperature`` and seed+1, seed+2...: small models often recover.
+        examples: a file of the user's own example questions (``generators/examples.py``): few-shot
+            examples in every prompt, and natural dev questions where they name their answer; None: none.
         greedy_prompt: each chunk is also asked one question with this prompt at temperature 0,
             beside the sampled ones (done by the dataset stage); None or "" turns it off.
         completions: use the completions API (base models) with ``openai-compatible``.
         cache: SQLite cache file; None = :func:`default_cache_path`.
         min_words, max_words: bounds of a kept question.
+        min_topic_share: share of a question's content words that must occur in its chunk, else it is
+            dropped as ``off_topic``; people's own questions share about a quarter (BENCHMARKS.md §8).
         progress: show a tqdm bar.
     """
 
@@ -65,11 +69,13 @@ class GenerationSettings(Settings):
     seed: int = 0
     completions: bool = False
     greedy_prompt: str | None = "default"
+    examples: str | None = None
     resample: int = 2
     resample_temperature: float = 0.8
     cache: str | None = setting(None, output=False)
     min_words: int = 4
     max_words: int = 40
+    min_topic_share: float = 0.5
     progress: bool = setting(True, output=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +93,7 @@ class GenerationSettings(Settings):
             (self.backoff >= 0, "backoff", "use 0 or more seconds"),
             (0 <= self.temperature <= 2, "temperature", "use a value in [0, 2]"),
             (self.max_tokens >= 8, "max_tokens", "use 8 or more"),
+            (0.0 <= self.min_topic_share <= 1.0, "min_topic_share", "use a share in [0, 1]"),
             (
                 1 <= self.min_words <= self.max_words,
                 "min_words/max_words",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedforge.dataset.layout import RetrievalDataset, load_dataset_dir
+from embedforge.dataset.natural import choosing_questions
 from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import file_hash, object_hash
 
@@ -44,6 +45,9 @@ class TrainingData:
         dev_qrels: query id -> relevant chunk ids.
         relevant_texts: question -> texts of every chunk relevant to it (all splits).
         fingerprint: hash of the folder's files, so a checkpoint is tied to its data.
+        dev_source: which questions choose (``dataset.natural.choosing_questions``): ``natural_dev``
+            (the user's examples), ``dev_low_overlap``, ``dev``, or ``""`` (nothing chooses).
+        dev_label: one line saying so, for the card and ``selection.json``.
     """
 
     root: Path
@@ -53,6 +57,8 @@ class TrainingData:
     dev_qrels: dict[str, set[str]]
     relevant_texts: dict[str, set[str]]
     fingerprint: str
+    dev_source: str = ""
+    dev_label: str = ""
 
     def pairs_dataset(self) -> Dataset:
         """The train pairs as a ``datasets.Dataset`` with columns anchor, positive."""
@@ -63,9 +69,12 @@ class TrainingData:
 
 
 def load_training_data(
-    dataset_dir: str | os.PathLike[str], batch_size: int, world_size: int = 1
+    dataset_dir: str | os.PathLike[str], batch_size: int, world_size: int = 1, choose_on: str = "natural"
 ) -> TrainingData:
     """Read and check a dataset folder for training.
+
+    ``choose_on`` is the rule of ``dataset.natural.choosing_questions``: which questions choose the
+    epoch and the interpolation weight (the user's examples, else the low-overlap part of dev, else dev).
 
     Raises:
         EmbedforgeError: not a dataset folder (or another layout), no chunks, no train pairs,
@@ -79,9 +88,11 @@ def load_training_data(
     pairs = dataset.pairs("train")
     if not pairs:
         raise EmbedforgeError(f"{root}/qrels/train.tsv: no train pairs; build the dataset with a train split")
-    dev_queries = dataset.split_queries("dev")
-    if not dev_queries:
+    choosing = choosing_questions(dataset, root, choose_on)
+    if choosing is None:
         log.info("%s has no dev split: the last epoch is kept and the interpolation weight set by rule", root)
+    else:
+        log.info("choosing the epoch and the interpolation weight on %s", choosing.label)
     _check_batch(root, pairs, batch_size, world_size)
     relevant: dict[str, set[str]] = {}
     for table in dataset.qrels.values():
@@ -91,11 +102,13 @@ def load_training_data(
     return TrainingData(
         root=root,
         pairs=pairs,
-        dev_queries=dev_queries,
+        dev_queries=choosing.queries if choosing else {},
         corpus=dataset.corpus_texts(),
-        dev_qrels=dataset.qrels.get("dev", {}),
+        dev_qrels=choosing.qrels if choosing else {},
         relevant_texts=relevant,
         fingerprint=_fingerprint(root),
+        dev_source=choosing.source if choosing else "",
+        dev_label=choosing.label if choosing else "",
     )
 
 

@@ -39,6 +39,7 @@ class CardFacts:
     best_epoch: float | None
     metrics: dict[int, dict[str, float]]
     alpha: AlphaChoice
+    dev_label: str = ""  # which set chose (dataset/natural.py), e.g. "dev (generated)"
 
 
 def selection(facts: CardFacts) -> dict[str, Any]:
@@ -48,6 +49,8 @@ def selection(facts: CardFacts) -> dict[str, Any]:
         "alpha": {"value": facts.alpha.alpha, "chosen_by": facts.alpha.chosen_by,
                   "dev_scores": {str(a): round(v, 6) for a, v in facts.alpha.scores.items()}},
         "dev_queries": facts.dev_queries,
+        "chosen_on": f"{facts.dev_queries} {facts.dev_label} questions" if facts.dev_queries else "nothing",
+        "rule": facts.settings.get("choose_on", "natural"),
         "eval_split_used": False,
     }
 
@@ -60,10 +63,11 @@ def _checkpoint_chooser(facts: CardFacts) -> str:
 
 def _selection_lines(facts: CardFacts) -> list[str]:
     chooser = _checkpoint_chooser(facts)
-    point = (f"chosen on the dev split ({facts.dev_queries} questions) by mean ndcg@10 over the dims"
+    chose = f"the {facts.dev_queries} {facts.dev_label or 'dev'} questions"
+    point = (f"chosen on {chose} by mean ndcg@10 over the dims"
              if chooser == "dev" else f"chosen by {chooser}")
     alpha = facts.alpha
-    how = {"dev": f"chosen on the dev split from {', '.join(f'{a:g}' for a in alpha.scores)}",
+    how = {"dev": f"chosen on {chose} from {', '.join(f'{a:g}' for a in alpha.scores)}",
            "setting": "set by the `alpha` setting", "rule": "set by rule (no dev split)"}[alpha.chosen_by]
     return [
         f"- **Checkpoint:** epoch {facts.best_epoch}, {point}",

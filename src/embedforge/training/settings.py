@@ -46,6 +46,9 @@ class TrainSettings(Settings):
             Like the device, it changes how the numbers are computed, not what is trained.
         alpha: weight of the fine-tuned model when its weights are interpolated toward the base
             (WiSE-FT); None = chosen on the dev split (0.7 without one), 1.0 = no interpolation [--alpha].
+        choose_on: which questions choose the epoch and alpha: ``natural`` = the user's example questions
+            (``natural_dev.jsonl``), else the dev questions that share at most half their words with their
+            chunk, else all of dev; ``dev`` = all of dev (``dataset/natural.py``) [--choose-on].
         card_examples: keep sentence-transformers' card, which quotes training documents, in the model's
             README [--card-examples]; off, the card holds counts and scores only (no document text).
         push_to: a Hugging Face Hub repo id to upload the saved model to [--push-to].
@@ -69,6 +72,7 @@ class TrainSettings(Settings):
     device: str | None = setting(None, output=False)
     precision: str = setting("auto", output=False)
     alpha: float | None = None
+    choose_on: str = "natural"
     card_examples: bool = False  # an output: it decides what the model card quotes
     push_to: str | None = setting(None, output=False)  # where a copy goes, not what is trained
 
@@ -91,6 +95,8 @@ class TrainSettings(Settings):
         negatives = self.hard_negatives
         if isinstance(negatives, bool) or not isinstance(negatives, int) or negatives < 0:
             raise EmbedforgeError(f"hard_negatives {self.hard_negatives!r}: must be 0 or a positive integer")
+        if self.choose_on not in ("natural", "dev"):
+            raise EmbedforgeError(f"choose_on {self.choose_on!r}: unknown rule; use natural or dev")
         if self.alpha is not None and not (isinstance(self.alpha, int | float) and 0 < self.alpha <= 1):
             raise EmbedforgeError(f"alpha {self.alpha!r}: must be in (0, 1], e.g. 0.7 (1 = no interpolation)")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"):

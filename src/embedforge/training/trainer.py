@@ -115,6 +115,7 @@ def _publish(model: Any, out: Path, settings: TrainSettings, data: TrainingData,
         train_rows=result.train_samples, dev_queries=len(data.dev_queries), corpus_chunks=len(data.corpus),
         loss=settings.loss, dims=result.dims, query_prompt=result.query_prompt, settings=settings.fingerprint(),
         best_epoch=result.best_epoch, metrics=result.best_metrics, alpha=choice,
+        dev_label=data.dev_label,
     )
     publish(model, out, lambda folder: append_card_section(folder, facts, card_examples=settings.card_examples))
     result.model = model
@@ -130,7 +131,7 @@ def _publish(model: Any, out: Path, settings: TrainSettings, data: TrainingData,
 def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: TrainSettings
                   ) -> tuple[TrainingData, str, Path | None]:
     """Every check that needs no weights: (training data, configuration hash, checkpoint to resume)."""
-    data = load_training_data(dataset_dir, settings.batch_size, world_size())
+    data = load_training_data(dataset_dir, settings.batch_size, world_size(), settings.choose_on)
     if settings.hard_negatives:
         check_negatives(data, settings.hard_negatives)
     target = resolve_model(settings.base_model)
