@@ -86,3 +86,14 @@ def test_secrets_are_removed_but_token_counts_are_kept() -> None:
     assert clean["generate"]["max_tokens"] == 64
     assert clean["tokens_in"] == 5
     assert "sk-" not in str(to_dict(data))
+
+
+def test_example_questions_are_relative_to_the_configuration_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "run.toml").write_text('[generate]\nexamples = "../evals/mine.jsonl"\n', encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # run from another folder: the file's own folder counts
+    config = load_config(folder / "run.toml", [])
+    assert Path(config.generate.examples or "").resolve() == (tmp_path / "evals" / "mine.jsonl").resolve()

@@ -2,7 +2,7 @@
 
 ``embedforge run configs/als-offline.toml`` must work from any folder, as every tool with
 configuration files does: a path written in the file (a manifest, sources, a prompt file, the
-hand-written questions, a local model folder, a GGUF file, the cache, ``runs_dir``) is taken
+hand-written questions, the example questions, a local model folder, a GGUF file, the cache, ``runs_dir``) is taken
 relative to the folder that holds the file. Values given with ``--set`` are typed in the shell,
 so they stay relative to the current folder. Names that are not paths (``bundled``, a packaged
 prompt name, a Hugging Face id) are left alone: a model spec or prompt is only re-based when it
@@ -17,7 +17,7 @@ from typing import Any
 
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),
-           ("compare", "handwritten")}
+           ("generate", "examples"), ("compare", "handwritten")}
 _PROMPTS = {("generate", "prompt"), ("generate", "greedy_prompt")}
 _MODELS = {("", "model"), ("chunk", "embedder"), ("dataset", "roundtrip_model"), ("train", "base_model")}
 GGUF_PREFIX = "llamacpp:"

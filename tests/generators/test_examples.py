@@ -57,3 +57,28 @@ def test_bad_example_files_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("\n", encoding="utf-8")
     with pytest.raises(EmbedforgeError, match="no questions"):
         load_examples(tmp_path / "empty.txt")
+
+
+def test_a_build_with_examples_keeps_those_naming_a_chunk_as_natural_dev(bundled_gguf: str, tmp_path: Path) -> None:
+    """Through the dataset stage with the bundled LLM: the examples reach the prompt hash, and the two of three
+    that name their chunk are written to natural_dev.jsonl, which then chooses (dataset/natural.py)."""
+    from embedforge.dataset import DatasetSettings, build_dataset_from_chunks
+    from embedforge.dataset.layout import load_dataset_dir
+    from embedforge.dataset.natural import NATURAL_DEV_FILE, choosing_questions
+
+    examples = _write(tmp_path / "ex.jsonl", [
+        {"question": "is twitching in my arm an early als sign?", "answer": "case 1."},
+        {"question": "what does als do to the body?"},
+        {"question": "cramps in my legs every night, should I worry?", "chunk_id": CHUNKS[2].id}])
+    settings = GenerationSettings(questions_per_chunk=1, prompt="default", greedy_prompt=None, resample=0,
+                                  examples=str(examples), cache=str(tmp_path / "llm.sqlite"), progress=False)
+    out = tmp_path / "data"
+    build_dataset_from_chunks(CHUNKS, out, generation_settings=settings,
+                              dataset_settings=DatasetSettings(roundtrip_k=0, dev_fraction=0.0, eval_fraction=0.4))
+    rows = [json.loads(line) for line in (out / NATURAL_DEV_FILE).read_text(encoding="utf-8").splitlines()]
+    assert rows == [{"question": "is twitching in my arm an early als sign?", "chunk_ids": [CHUNKS[1].id]},
+                    {"question": "cramps in my legs every night, should I worry?", "chunk_ids": [CHUNKS[2].id]}]
+    hashes = {row["prompt_hash"] for row in load_dataset_dir(out).queries.values()}
+    assert hashes == {prompt_for("default", str(examples), CHUNKS).hash}
+    chosen = choosing_questions(load_dataset_dir(out), out)
+    assert chosen is not None and chosen.source == "natural_dev" and len(chosen.queries) == 2

@@ -30,8 +30,10 @@ def test_apply_alpha_is_the_linear_path_between_the_snapshots() -> None:
         assert torch.allclose(value, base[name] + 0.25 * (tuned[name] - base[name]))
     apply_alpha(model, base, tuned, 1.0)
     assert all(torch.equal(v, tuned[k]) for k, v in model.state_dict().items())
-    with pytest.raises(ValueError, match=r"alpha 0: must be in \(0, 1\]"):
-        apply_alpha(model, base, tuned, 0)
+    apply_alpha(model, base, tuned, 0.0)  # the base model itself: the grid's floor
+    assert all(torch.equal(v, base[k]) for k, v in model.state_dict().items())
+    with pytest.raises(ValueError, match=r"alpha 1.5: must be in \[0, 1\]"):
+        apply_alpha(model, base, tuned, 1.5)
 
 
 def test_choose_alpha_takes_the_best_dev_score_and_leaves_the_model_there() -> None:

@@ -121,7 +121,7 @@ def build_dataset_from_chunks(
     configuration = config or {"generate": generation_settings, "dataset": settings}
     return _make_folder(out_dir, chunks, records, split, counts, kind="build",
                         configuration=configuration, inputs={"sources": source_hashes(sources)},
-                        settings=settings, embedder=embedder)
+                        settings=settings, embedder=embedder, examples=generation_settings.examples)
 
 
 def regenerate(
@@ -168,7 +168,8 @@ def regenerate(
                                  SPLIT_FILE: file_hash(str(source / SPLIT_FILE))}}
     configuration = config or {"generate": generation_settings, "dataset": settings}
     return _make_folder(out, chunks, records, split, counts, kind="regenerate",
-                        configuration=configuration, inputs=inputs, settings=settings, embedder=embedder)
+                        configuration=configuration, inputs=inputs, settings=settings, embedder=embedder,
+                        examples=generation_settings.examples)
 
 
 def _generate(

@@ -4,11 +4,14 @@ A model fine-tuned on a few hundred generated questions learns the small LLM's h
 as well as the domain. Moving its weights part of the way back toward the base model,
 ``θ = θ_base + α (θ_tuned - θ_base)``, keeps most of what was learned and restores some
 of the base model's generality (Wortsman et al., "Robust fine-tuning of zero-shot
-models", 2022). Measured on the ALS documents with questions nobody wrote for the
-pipeline, α = 0.5-0.7 lifted the small dims most; α = 0.3 was too little.
+models", 2022).
 
-α is chosen on the dev split from ``ALPHA_GRID`` by mean ndcg@10 over the Matryoshka
-dims (every dim counts, not only the largest). Without a dev split α is ``RULE_ALPHA``.
+α is chosen from ``ALPHA_GRID`` by mean ndcg@10 over the Matryoshka dims (every dim counts,
+not only the largest) on the choosing questions (``dataset.natural.choosing_questions``). The
+grid runs from 0, the base model itself: when fine-tuning on generated questions does not help
+on questions worded as people ask, the choice falls back to the base instead of doing harm
+(BENCHMARKS.md §8: on the ALS documents, natural questions chose α = 0.2). Without choosing
+questions α is ``RULE_ALPHA``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-ALPHA_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+ALPHA_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 RULE_ALPHA = 0.7
 
 
@@ -50,10 +53,10 @@ def apply_alpha(model: Any, base: dict[str, Any], tuned: dict[str, Any], alpha: 
     """Set ``model``'s weights to ``base + alpha * (tuned - base)`` in place.
 
     Raises:
-        ValueError: ``alpha`` is outside (0, 1], or the snapshots do not match the model.
+        ValueError: ``alpha`` is outside [0, 1], or the snapshots do not match the model.
     """
-    if not 0.0 < alpha <= 1.0:
-        raise ValueError(f"alpha {alpha!r}: must be in (0, 1]")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha {alpha!r}: must be in [0, 1]")
     import torch
 
     state = model.state_dict()

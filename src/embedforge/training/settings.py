@@ -97,8 +97,9 @@ class TrainSettings(Settings):
             raise EmbedforgeError(f"hard_negatives {self.hard_negatives!r}: must be 0 or a positive integer")
         if self.choose_on not in ("natural", "dev"):
             raise EmbedforgeError(f"choose_on {self.choose_on!r}: unknown rule; use natural or dev")
-        if self.alpha is not None and not (isinstance(self.alpha, int | float) and 0 < self.alpha <= 1):
-            raise EmbedforgeError(f"alpha {self.alpha!r}: must be in (0, 1], e.g. 0.7 (1 = no interpolation)")
+        if self.alpha is not None and not (isinstance(self.alpha, int | float) and 0 <= self.alpha <= 1):
+            raise EmbedforgeError(f"alpha {self.alpha!r}: must be in [0, 1], e.g. 0.7 (1 = no interpolation, "
+                                  "0 = the base model)")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"):
             raise EmbedforgeError(f"device {self.device!r}: unknown device; use cpu, cuda or cuda:N")
         if self.precision not in PRECISIONS:
