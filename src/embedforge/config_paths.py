@@ -17,7 +17,7 @@ from typing import Any
 
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),
-           ("generate", "examples"), ("compare", "handwritten")}
+           ("generate", "examples"), ("dataset", "natural_dev"), ("compare", "handwritten")}
 _PROMPTS = {("generate", "prompt"), ("generate", "greedy_prompt")}
 _MODELS = {("", "model"), ("chunk", "embedder"), ("dataset", "roundtrip_model"), ("train", "base_model")}
 GGUF_PREFIX = "llamacpp:"

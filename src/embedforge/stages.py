@@ -85,9 +85,9 @@ def _prompts(config: RunConfig, context: StageContext) -> dict[str, Any]:
     from embedforge.generators import load_prompt
 
     names = [config.generate.prompt_name(), config.generate.greedy_prompt]
-    examples = config.generate.examples
+    files = {"examples": config.generate.examples, "natural_dev": config.dataset.natural_dev}
     return {"prompts": [load_prompt(name).hash if name else None for name in names],
-            **({"examples": file_hash(examples) if Path(examples).is_file() else None} if examples else {})}
+            **{key: file_hash(path) if Path(path).is_file() else None for key, path in files.items() if path}}
 
 
 def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:

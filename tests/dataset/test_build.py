@@ -60,7 +60,9 @@ def test_most_chunks_get_a_kept_question(built: dict[str, Any]) -> None:
     ds = load_dataset_dir(folder)
     with_question = {c for split in ("train", "dev", "eval") for rel in ds.qrels[split].values() for c in rel}
     assert len(ds.corpus) >= 20
-    assert len(with_question) >= 0.8 * len(ds.corpus), built["first"].format()
+    # Questions in people's words share fewer of their chunk's words, so the off-topic bound drops more of the
+    # greedy ones: 53 of the 68 ALS chunks keep one (78%; 2026-12-07), against 80%+ with the older prompt.
+    assert len(with_question) >= 0.75 * len(ds.corpus), built["first"].format()
     summary = built["first"]
     assert (summary.chunks, summary.chunks_with_questions, summary.questions) == (
         len(ds.corpus), len(with_question), len(ds.queries))

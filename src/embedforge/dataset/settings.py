@@ -38,6 +38,9 @@ class DatasetSettings(Settings):
             with its chunk (``dataset/overlap.py``); 1.0 turns it off.
         most_specific: keep at most this many questions a chunk, the most specific by query likelihood
             under the bundled LLM, dropping generic ones (``dataset/specific.py``); 0 turns it off.
+        natural_dev: a file of questions in your users' words that name their answer (as ``--examples``
+            takes them); they choose the epoch, alpha and the fusion weight and never reach a prompt.
+            None: the ``--examples`` the prompt does not show, if any (``dataset/natural.py``).
         license: the documents' license for the dataset card (a Hub license id such as ``cc-by-4.0``);
             ``unknown`` until the user states it.
         language: the documents' language(s) for the card, ISO 639-1 codes separated by commas.
@@ -50,6 +53,7 @@ class DatasetSettings(Settings):
     roundtrip_model: str = "bundled"
     max_overlap: float = 1.0
     most_specific: int = 0
+    natural_dev: str | None = None
     license: str = "unknown"  # an output: the card must say it (a change rewrites the folder)
     language: str = "en"
 

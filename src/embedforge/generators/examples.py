@@ -12,9 +12,13 @@ question, optionally with what answers it:
 
 Examples with a passage become few-shot examples (at most :data:`MAX_PASSAGES` passages,
 ahead of the prompt's own, so the nearest examples still show the full question count);
-the other questions are listed in the instruction as the way people ask. Where they resolve
-to chunks of the corpus, the dataset stage also keeps them as natural dev questions
-(``natural_dev.jsonl``), which choose the epoch and the interpolation weight.
+the other questions (at most :data:`MAX_LISTED`) are listed in the instruction as the way people
+ask. The examples the prompt does not show, where they resolve to chunks of the corpus, the dataset
+stage keeps as natural dev questions (``natural_dev.jsonl``), which choose the epoch and the
+interpolation weight: a question the prompt shows may be copied into training for its own chunk, so
+it never chooses (measured: shown questions chose alpha 1.0 and scored +0.05 to +0.10 above what the
+questions nobody showed the prompt did, BENCHMARKS.md §8). ``[dataset] natural_dev`` names a file of
+such questions that only choose, never steer the prompt.
 """
 
 from __future__ import annotations
@@ -45,15 +49,15 @@ class UserExample:
     chunk_ids: tuple[str, ...] = ()
 
 
-def load_examples(path: str | os.PathLike[str]) -> tuple[UserExample, ...]:
-    """Read an examples file (JSON Lines, or plain text with one question a line).
+def load_examples(path: str | os.PathLike[str], setting: str = "--examples") -> tuple[UserExample, ...]:
+    """Read an examples file (JSON Lines, or plain text with one question a line); ``setting`` names it in errors.
 
     Raises:
         EmbedforgeError: the file is missing or holds no question, or a line has no question.
     """
     source = Path(path)
     if not source.is_file():
-        raise EmbedforgeError(f"--examples {source}: file not found; give a .jsonl or .txt file of questions")
+        raise EmbedforgeError(f"{setting} {source}: file not found; give a .jsonl or .txt file of questions")
     if source.suffix != ".jsonl":
         rows = [{"question": line} for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
@@ -62,12 +66,12 @@ def load_examples(path: str | os.PathLike[str]) -> tuple[UserExample, ...]:
     for number, row in enumerate(rows, start=1):
         question = str(row.get("question") or "").strip()
         if not question:
-            raise EmbedforgeError(f'--examples {source}:{number}: no "question"; write one question a line')
+            raise EmbedforgeError(f'{setting} {source}:{number}: no "question"; write one question a line')
         raw_ids = row.get("chunk_ids") or ([row["chunk_id"]] if row.get("chunk_id") else [])
         examples.append(UserExample(question, str(row.get("passage") or ""), str(row.get("answer") or ""),
                                     tuple(str(c) for c in raw_ids)))
     if not examples:
-        raise EmbedforgeError(f"--examples {source}: no questions in the file; add one question a line")
+        raise EmbedforgeError(f"{setting} {source}: no questions in the file; add one question a line")
     return tuple(examples)
 
 
@@ -82,12 +86,8 @@ def answering_chunks(example: UserExample, chunks: Sequence[Chunk]) -> frozenset
     return frozenset(chunk.id for chunk in chunks if span in _normalise(chunk.text))
 
 
-def with_examples(prompt: Prompt, examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> Prompt:
-    """``prompt`` with the user's examples: passages as few-shot examples, the rest in the instruction.
-
-    The result's ``hash`` covers the examples, so questions record which examples wrote them and
-    the cache keys change with them (the rendered text changes).
-    """
+def _placement(examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> tuple[dict[str, list[str]], list[str]]:
+    """(passage -> its questions) for the few-shot examples, and the questions listed in the instruction."""
     texts = {chunk.id: chunk.text for chunk in chunks}
     grouped: dict[str, list[str]] = {}
     loose: list[str] = []
@@ -95,12 +95,32 @@ def with_examples(prompt: Prompt, examples: Sequence[UserExample], chunks: Seque
         ids = sorted(answering_chunks(example, chunks))
         passage = example.passage.strip() or (texts[ids[0]] if ids else "")
         (grouped.setdefault(passage, []) if passage else loose).append(example.question)
-    chosen = sorted(grouped, key=text_hash)[:MAX_PASSAGES]
-    loose += [q for passage in sorted(grouped, key=text_hash)[MAX_PASSAGES:] for q in grouped[passage]]
-    shots = tuple(Example(context=p, questions=tuple(grouped[p])) for p in chosen)
+    ordered = sorted(grouped, key=text_hash)
+    loose += [q for passage in ordered[MAX_PASSAGES:] for q in grouped[passage]]
+    return {p: grouped[p] for p in ordered[:MAX_PASSAGES]}, loose[:MAX_LISTED]
+
+
+def shown_questions(examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> set[str]:
+    """The example questions the prompt shows (as few-shot answers or in its list).
+
+    They steer what is generated (the LLM may copy one for its own chunk), so they never choose:
+    the dataset stage keeps only the others as natural dev questions.
+    """
+    shots, listed = _placement(examples, chunks)
+    return {q for questions in shots.values() for q in questions} | set(listed)
+
+
+def with_examples(prompt: Prompt, examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> Prompt:
+    """``prompt`` with the user's examples: passages as few-shot examples, the rest in the instruction.
+
+    The result's ``hash`` covers the examples, so questions record which examples wrote them and
+    the cache keys change with them (the rendered text changes).
+    """
+    grouped, loose = _placement(examples, chunks)
+    shots = tuple(Example(context=p, questions=tuple(q)) for p, q in grouped.items())
     instruction = prompt.instruction
     if loose:
-        listed = "\n".join(f"- {_literal(q)}" for q in loose[:MAX_LISTED])
+        listed = "\n".join(f"- {_literal(q)}" for q in loose)
         instruction = f"{instruction.rstrip()}\n\nPeople ask their questions like these:\n{listed}"
     extra = {"shots": [dataclasses.asdict(s) for s in shots], "instruction": instruction}
     return dataclasses.replace(prompt, instruction=instruction, examples=shots + prompt.examples,
