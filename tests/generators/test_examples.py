@@ -59,26 +59,47 @@ def test_bad_example_files_are_one_line_errors(tmp_path: Path) -> None:
         load_examples(tmp_path / "empty.txt")
 
 
-def test_a_build_with_examples_keeps_those_naming_a_chunk_as_natural_dev(bundled_gguf: str, tmp_path: Path) -> None:
-    """Through the dataset stage with the bundled LLM: the examples reach the prompt hash, and the two of three
-    that name their chunk are written to natural_dev.jsonl, which then chooses (dataset/natural.py)."""
+def test_a_build_keeps_natural_dev_questions_that_name_a_chunk(bundled_gguf: str, tmp_path: Path) -> None:
+    """Through the dataset stage with the bundled LLM: ``[dataset] natural_dev``'s questions that name their chunk
+    are written to natural_dev.jsonl, which then chooses (dataset/natural.py); they reach no prompt."""
     from embedforge.dataset import DatasetSettings, build_dataset_from_chunks
     from embedforge.dataset.layout import load_dataset_dir
     from embedforge.dataset.natural import NATURAL_DEV_FILE, choosing_questions
 
-    examples = _write(tmp_path / "ex.jsonl", [
+    natural = _write(tmp_path / "natural.jsonl", [
         {"question": "is twitching in my arm an early als sign?", "answer": "case 1."},
         {"question": "what does als do to the body?"},
         {"question": "cramps in my legs every night, should I worry?", "chunk_id": CHUNKS[2].id}])
     settings = GenerationSettings(questions_per_chunk=1, prompt="default", greedy_prompt=None, resample=0,
-                                  examples=str(examples), cache=str(tmp_path / "llm.sqlite"), progress=False)
+                                  cache=str(tmp_path / "llm.sqlite"), progress=False)
     out = tmp_path / "data"
-    build_dataset_from_chunks(CHUNKS, out, generation_settings=settings,
-                              dataset_settings=DatasetSettings(roundtrip_k=0, dev_fraction=0.0, eval_fraction=0.4))
+    build_dataset_from_chunks(CHUNKS, out, generation_settings=settings, dataset_settings=DatasetSettings(
+        roundtrip_k=0, dev_fraction=0.0, eval_fraction=0.4, natural_dev=str(natural)))
     rows = [json.loads(line) for line in (out / NATURAL_DEV_FILE).read_text(encoding="utf-8").splitlines()]
     assert rows == [{"question": "is twitching in my arm an early als sign?", "chunk_ids": [CHUNKS[1].id]},
                     {"question": "cramps in my legs every night, should I worry?", "chunk_ids": [CHUNKS[2].id]}]
     hashes = {row["prompt_hash"] for row in load_dataset_dir(out).queries.values()}
-    assert hashes == {prompt_for("default", str(examples), CHUNKS).hash}
+    assert hashes == {load_prompt("default").hash}  # the natural questions steered nothing
     chosen = choosing_questions(load_dataset_dir(out), out)
     assert chosen is not None and chosen.source == "natural_dev" and len(chosen.queries) == 2
+
+
+def test_examples_the_prompt_shows_never_choose() -> None:
+    """Of 7 questions on each of the 5 chunks, 3 chunks' go in as few-shot examples and 12 more are listed: the
+    2 the prompt never shows are the only ones left to choose."""
+    from embedforge.dataset.natural import natural_rows
+    from embedforge.generators.examples import MAX_LISTED, UserExample, shown_questions
+
+    examples = [UserExample(f"question {j} about case {i}?", answer=f"case {i}.") for i in range(5) for j in range(7)]
+    shown = shown_questions(examples, CHUNKS)
+    text = prompt_for("multi", None, CHUNKS).instruction
+    assert len(shown) == 3 * 7 + MAX_LISTED and all(q not in text for q in shown)
+    unseen = [e for e in examples if e.question not in shown]
+    prompt = load_prompt("multi")
+    from embedforge.generators.examples import with_examples
+
+    for n in (1, 5):  # a passage's answer shows its first n questions: `shown` counts them all, to be safe
+        sent = with_examples(prompt, examples, CHUNKS).completion_text(CHUNKS[0].text, n=n)
+        assert {e.question for e in examples if e.question in sent} <= shown
+        assert not any(e.question in sent for e in unseen)
+    assert [q for q, _ in natural_rows(unseen, CHUNKS)] == [e.question for e in unseen] and len(unseen) == 2
