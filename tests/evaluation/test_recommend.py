@@ -58,3 +58,12 @@ def test_without_hand_written_questions_eval_decides() -> None:
     assert rec.judged_on == "eval" and rec.disagreements == () and rec.runner_up == "bm25"
     assert rec.sentence == ("Use base at dim 256: ndcg@10 0.5500 on the 2 generated eval questions, "
                             "against the runner-up bm25.")
+
+
+def test_the_runner_up_ranks_differently() -> None:
+    """A hybrid row at w = 1.0 is its dense model, question for question: it is not the runner-up."""
+    evaluation = section("eval", {("tuned", 256): [0.7, 0.8, 0.6], (HYBRID, 256): [0.7, 0.8, 0.6],
+                                  ("base", 256): [0.5, 0.8, 0.4]})
+    rec = recommend([evaluation], CompareSettings(bootstrap_samples=50), fusion_with(1.0))
+    assert rec is not None and rec.model == "tuned" and (rec.runner_up, rec.runner_up_dim) == ("base", 256)
+    assert rec.interval is not None and rec.interval.diff > 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from embedforge.evaluation.bootstrap import Interval, paired_interval, resample_indices
 from embedforge.evaluation.section import SectionResult
 from embedforge.evaluation.settings import BM25_NAME, PRIMARY_METRIC
@@ -84,7 +86,10 @@ def recommend(sections: list[SectionResult], settings: CompareSettings,
     if not rows:
         return None
     ndcg, model, dim = rows[0]
-    other = next(((m, d) for _, m, d in rows[1:] if m != model), None)
+    best = judge.per_query[model][dim][PRIMARY_METRIC]
+    # The runner-up is another retriever that ranks differently: a hybrid row at w = 1.0 is its dense model.
+    other = next(((m, d) for _, m, d in rows[1:]
+                  if m != model and not np.array_equal(judge.per_query[m][d][PRIMARY_METRIC], best)), None)
     interval = None
     if other is not None and settings.bootstrap_samples > 0:
         interval = paired_interval(
