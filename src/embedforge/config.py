@@ -143,10 +143,11 @@ def _with_overrides(data: dict[str, Any], overrides: Sequence[str], where: str) 
     partial = copy.deepcopy(data)
     for item in overrides:
         apply_override(partial, item)
+        key = item.split("=", 1)[0].strip()  # the key only: the value may be a secret (an api_key)
         try:
-            config_from_dict(partial, where=f"--set {item}")
+            config_from_dict(partial, where=f"--set {key}")
         except EmbedforgeError as exc:
-            raise EmbedforgeError(str(exc).replace(f"--set {item} [", f"--set {item}: [", 1)) from exc
+            raise EmbedforgeError(str(exc).replace(f"--set {key} [", f"--set {key}: [", 1)) from exc
     return config_from_dict(merged, where=where)  # pragma: no cover - an override failed above
 
 

@@ -206,18 +206,6 @@ def _keep_most_specific(records: list[Any], chunks: Sequence[Chunk], keep: int) 
     return keep_most_specific(records, chunks, keep, QueryLikelihood.load(bundled_gguf_path()))
 
 
-def _natural_dev(path: str | None, examples: str | None, chunks: Sequence[Chunk]) -> list[Any]:
-    """The natural dev rows: ``[dataset] natural_dev``'s questions, else the examples the prompt does not show."""
-    from embedforge.dataset.natural import natural_rows
-    from embedforge.generators.examples import load_examples, shown_questions
-
-    if path:
-        return natural_rows(load_examples(path, "natural_dev"), chunks)
-    loaded = load_examples(examples or "")
-    shown = shown_questions(loaded, chunks)
-    return natural_rows([e for e in loaded if e.question not in shown], chunks)
-
-
 def _make_folder(
     out_dir: str | os.PathLike[str],
     chunks: Sequence[Chunk],
@@ -233,14 +221,14 @@ def _make_folder(
     examples: str | None = None,
 ) -> DatasetSummary:
     from embedforge.dataset.bias import lexical_bias
-    from embedforge.dataset.natural import write_natural_dev
+    from embedforge.dataset.natural import natural_dev_rows, write_natural_dev
 
     out = Path(out_dir)
     dataset = assemble(chunks, (r for r in records if r.status == "kept" and r.question), split)
     summary = summarize(out, dataset, counts)
     summary.bias = lexical_bias(dataset, chunks, embedder)
     if settings.natural_dev or examples:
-        summary.natural_dev = write_natural_dev(out, _natural_dev(settings.natural_dev, examples, chunks))
+        summary.natural_dev = write_natural_dev(out, natural_dev_rows(settings.natural_dev, examples, chunks))
     out.mkdir(parents=True, exist_ok=True)
     write_filtered(out, records)  # before the manifest, which marks the folder finished
     write_folder(out, dataset, chunks, split, summary, kind=kind, configuration=configuration, inputs=inputs,

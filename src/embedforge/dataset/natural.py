@@ -30,7 +30,7 @@ from embedforge.dataset.overlap import content_overlap
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl, write_jsonl
 from embedforge.fingerprint import text_hash
-from embedforge.generators.examples import UserExample, answering_chunks
+from embedforge.generators.examples import UserExample, answering_chunks, load_examples, shown_questions
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +129,14 @@ def natural_rows(examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> li
             rows.append((example.question, ids))
     log.info("natural dev questions: %d of %d examples name a chunk of the corpus", len(rows), len(examples))
     return rows
+
+
+def natural_dev_rows(path: str | None, examples: str | None, chunks: Sequence[Chunk]
+                     ) -> list[tuple[str, frozenset[str]]]:
+    """The natural dev rows: ``[dataset] natural_dev``'s questions, else the ``--examples`` the prompt does not
+    show (a shown one may be copied into training for its own chunk, so it never chooses)."""
+    if path:
+        return natural_rows(load_examples(path, "natural_dev"), chunks)
+    loaded = load_examples(examples or "")
+    shown = shown_questions(loaded, chunks)
+    return natural_rows([e for e in loaded if e.question not in shown], chunks)

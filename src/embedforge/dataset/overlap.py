@@ -9,10 +9,10 @@ The share is over the question's distinct *content words*: the tokens bm25s inde
 (lower-cased runs of two or more word characters) minus its English stop words, so "copied"
 means exactly what BM25 can match.
 
-    >>> content_overlap("How do bees find flowers?", "Forager bees find a rich patch of flowers.")
+    >>> content_overlap("bees find flowers?", "Forager bees find a rich patch of flowers.")
     1.0
-    >>> content_overlap("Where is the hive?", "Forager bees find flowers.")
-    0.0
+    >>> content_overlap("How do bees find the hive?", "Forager bees find flowers.")
+    0.4
 """
 
 from __future__ import annotations
