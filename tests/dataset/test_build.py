@@ -61,8 +61,8 @@ def test_most_chunks_get_a_kept_question(built: dict[str, Any]) -> None:
     with_question = {c for split in ("train", "dev", "eval") for rel in ds.qrels[split].values() for c in rel}
     assert len(ds.corpus) >= 20
     # Questions in people's words share fewer of their chunk's words, so the off-topic bound drops more of the
-    # greedy ones: 53 of the 68 ALS chunks keep one (78%; 2026-12-07), against 80%+ with the older prompt.
-    assert len(with_question) >= 0.75 * len(ds.corpus), built["first"].format()
+    # greedy ones: 49 of the 68 ALS chunks keep one after the round trip (72%; 2026-12-07), 80%+ before.
+    assert len(with_question) >= 0.7 * len(ds.corpus), built["first"].format()
     summary = built["first"]
     assert (summary.chunks, summary.chunks_with_questions, summary.questions) == (
         len(ds.corpus), len(with_question), len(ds.queries))

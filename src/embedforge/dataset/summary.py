@@ -132,7 +132,7 @@ class DatasetSummary:
         if profile.get("questions"):
             lines.append(f"  overlap with their chunk (share of a question's content words): mean "
                          f"{profile['mean']:.2f}, quartiles {profile['q1']:.2f}-{profile['q3']:.2f} "
-                         "(people's own questions: about 0.26; BENCHMARKS.md §8)")
+                         "(people's own questions: about 0.2; BENCHMARKS.md §8)")
         dev = self.bias.get("dev_retrieval", {})
         if "dense_ndcg@10" in dev:
             lines.append(f"  dev ndcg@10: BM25 {dev['bm25_ndcg@10']:.3f}, base embedder {dev['dense_ndcg@10']:.3f}"
