@@ -123,8 +123,8 @@ def test_the_dry_run_cost_includes_resampling_and_tiktoken_offline_is_one_line(w
      "error: --questions-per-chunk 0: invalid; use 1 or more"),
     (["prompt", "show", "no-such.toml"], "error: no-such.toml: file not found"),
     (["run", "configs/run.toml", "--set", "train.epoch=3"],
-     "error: --set train.epoch=3: [train]: unknown setting 'epoch'; did you mean 'epochs'?"),
-    (["run", "configs/run.toml", "--set", "trian.epochs=3"], "error: --set trian.epochs=3: unknown key 'trian'; "
+     "error: --set train.epoch: [train]: unknown setting 'epoch'; did you mean 'epochs'?"),
+    (["run", "configs/run.toml", "--set", "trian.epochs=3"], "error: --set trian.epochs: unknown key 'trian'; "
                                                              "did you mean 'train'?"),
 ])
 def test_errors_name_the_flag_and_suggest(work: Path, args: list[str], says: str) -> None:
