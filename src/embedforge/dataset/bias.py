@@ -27,6 +27,7 @@ from embedforge.corpus.record import Chunk
 from embedforge.dataset.bm25 import bm25_scores
 from embedforge.dataset.layout import RetrievalDataset
 from embedforge.dataset.overlap import content_overlap, overlap_profile
+from embedforge.dataset.roundtrip import own_chunk_ranks, ranks_of_own
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,8 @@ def _dev_retrieval(dataset: RetrievalDataset, chunks: Sequence[Chunk], embedder:
     index = {chunk.id: i for i, chunk in enumerate(chunks)}
     own = np.array([index[cid] for _, cid in dev])
     lexical = bm25_scores([c.text for c in chunks], questions)
-    row: dict[str, Any] = {"questions": len(dev), "bm25_ndcg@10": ndcg_at_10(_own_ranks(lexical, own))}
+    row: dict[str, Any] = {"questions": len(dev), "bm25_ndcg@10": ndcg_at_10(ranks_of_own(lexical, own))}
     if embedder is not None:
-        from embedforge.dataset.roundtrip import own_chunk_ranks
-
         ranks = own_chunk_ranks(questions, [cid for _, cid in dev], chunks, embedder)
         row["dense_ndcg@10"] = ndcg_at_10(ranks)
     log.info("dev split: %s", row)
@@ -80,9 +79,3 @@ def ndcg_at_10(ranks: Sequence[int]) -> float:
         return 0.0
     gains = [1.0 / math.log2(rank + 1) if rank <= 10 else 0.0 for rank in ranks]
     return round(sum(gains) / len(gains), 4)
-
-
-def _own_ranks(scores: np.ndarray, own: np.ndarray) -> list[int]:
-    """1-based rank of each row's own column; ties count against it."""
-    own_scores = scores[np.arange(len(own)), own]
-    return [int(r) for r in (scores >= own_scores[:, None]).sum(axis=1)]

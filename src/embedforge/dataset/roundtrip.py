@@ -49,7 +49,11 @@ def own_chunk_ranks(
         list(questions), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show
     )
     scores = np.asarray(queries) @ np.asarray(docs).T
-    own = np.array([index[cid] for cid in own_ids])
+    return ranks_of_own(scores, np.array([index[cid] for cid in own_ids]))
+
+
+def ranks_of_own(scores: np.ndarray, own: np.ndarray) -> list[int]:
+    """1-based rank of each row's own column ``own[i]`` in ``scores``; ties count against it."""
     own_scores = scores[np.arange(len(own)), own]
     at_least = (scores >= own_scores[:, None]).sum(axis=1)  # includes the own chunk itself
     return [int(r) for r in at_least]
