@@ -17,6 +17,7 @@ from embedforge.dataset.layout import RetrievalDataset, qrels_path
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl
 from embedforge.fingerprint import text_hash
+from embedforge.generators.examples import answer_form
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def load_handwritten(path: str | os.PathLike[str], dataset: RetrievalDataset) ->
             a chunk id is unknown, or an answer text is found in no chunk.
     """
     source = Path(path)
-    normalised = {cid: _normalise(row.get("text", "")) for cid, row in dataset.corpus.items()}
+    normalised = {cid: answer_form(row.get("text", "")) for cid, row in dataset.corpus.items()}
     ids: list[str] = []
     texts: list[str] = []
     relevant: list[frozenset[str]] = []
@@ -109,7 +110,7 @@ def _targets(
                 f"{where}: unknown chunk id {unknown[0]!r}; take ids from the dataset's corpus.jsonl"
             )
         return frozenset(chunk_ids)
-    answer = _normalise(str(row.get("answer") or ""))
+    answer = answer_form(str(row.get("answer") or ""))
     if not answer:
         raise EmbedforgeError(f'{where}: no "chunk_id" or "answer"; say which chunk answers the question')
     found = frozenset(cid for cid, text in normalised.items() if answer in text)
@@ -119,6 +120,3 @@ def _targets(
         )
     return found
 
-
-def _normalise(text: str) -> str:
-    return " ".join(text.split()).casefold()

@@ -82,8 +82,8 @@ def answering_chunks(example: UserExample, chunks: Sequence[Chunk]) -> frozenset
         return frozenset(c for c in example.chunk_ids if c in known)
     if not example.answer.strip():
         return frozenset()
-    span = _normalise(example.answer)
-    return frozenset(chunk.id for chunk in chunks if span in _normalise(chunk.text))
+    span = answer_form(example.answer)
+    return frozenset(chunk.id for chunk in chunks if span in answer_form(chunk.text))
 
 
 def _placement(examples: Sequence[UserExample], chunks: Sequence[Chunk]) -> tuple[dict[str, list[str]], list[str]]:
@@ -142,5 +142,7 @@ def _literal(question: str) -> str:
     return " ".join(question.split()).replace("{", "{{").replace("}", "}}")
 
 
-def _normalise(text: str) -> str:
+def answer_form(text: str) -> str:
+    """Text as an answer span is matched: whitespace runs as one space, case folded. ``compare --handwritten``
+    finds a question's chunk by the same rule, so a question resolves to the same chunk in both places."""
     return " ".join(text.split()).casefold()
