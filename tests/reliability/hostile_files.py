@@ -15,6 +15,21 @@ WORDS = ("respite", "care", "hospice", "caregiver", "planned", "break", "hours",
          "medicine", "family", "support")
 
 
+def write_pdf(path: Path, objects: list[bytes]) -> Path:
+    """Write ``objects`` (object 1 the catalog) as a PDF with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
 def prose(paragraphs: int, seed: int, words: int = 60) -> str:
     """Paragraphs of seeded pseudo-prose, separated by blank lines."""
     rng = random.Random(seed)
@@ -31,17 +46,7 @@ def pdf_with(path: Path, extra: bytes, content: bytes = b"") -> Path:
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
         extra,
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return write_pdf(path, objects)
 
 
 def nested_dictionaries_pdf(path: Path, depth: int = 60000) -> Path:

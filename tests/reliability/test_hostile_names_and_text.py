@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostile_files import write_pdf
 
 from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
 
@@ -35,17 +36,7 @@ def repeated_line_pdf(path: Path, pages: int) -> Path:
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> "
                        f">> /Contents {5 + 2 * i} 0 R >>".encode())
         objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return write_pdf(path, objects)
 
 
 def test_names_encodings_and_a_repeated_pdf_in_one_chunk_run(tmp_path: Path) -> None:
