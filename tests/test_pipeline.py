@@ -82,7 +82,7 @@ runs_dir = "{tmp_path / 'runs'}"
 [corpus]
 sources = ["{docs}"]
 [chunk]
-embedder = "bundled-minilm"
+model = "bundled-minilm"
 chunk_tokens = 64
 overlap_tokens = 8
 min_tokens = 10
@@ -95,9 +95,9 @@ greedy_prompt = ""
 [dataset]
 eval_fraction = 0.34
 roundtrip_k = 0
-roundtrip_model = "bundled-minilm"
+model = "bundled-minilm"
 [train]
-base_model = "bundled-minilm"
+model = "bundled-minilm"
 epochs = {epochs}
 batch_size = 2
 [compare]

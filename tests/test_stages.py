@@ -77,7 +77,7 @@ def test_an_output_setting_changes_its_own_stage_key_only(section: str, name: st
 def test_the_run_model_fills_every_stage_that_embeds() -> None:
     config = config_from_dict({"model": "models/mine"})
     assert (config.chunk.embedder, config.dataset.roundtrip_model, config.train.base_model) == ("models/mine",) * 3
-    own = config_from_dict({"model": "models/mine", "train": {"base_model": "other"}})
+    own = config_from_dict({"model": "models/mine", "train": {"model": "other"}})
     assert own.train.base_model == "other" and own.chunk.embedder == "models/mine"
 
 

@@ -14,11 +14,12 @@ this module only composes them. A configuration file has one table per section::
     [compare]   bm25 = true, handwritten = "evals/als_handwritten_report.jsonl"
     [engine]    kind = "local"        # or "ray" (docs/scale.md): how stages run, never what they write
 
-``model`` fills ``[chunk] embedder``, ``[dataset] roundtrip_model`` and ``[train] base_model``
-unless a section names its own. The tables are validated by pydantic against the dataclasses
-(unknown keys and wrong types are one-line errors naming the key); ``--set section.key=value``
-overrides any value (read as TOML, so ``3``, ``true`` and ``[128, 64]`` keep their types, and a
-bare word is a string).
+``model`` is the embedder of ``[chunk]``, ``[dataset]`` (the round-trip filter) and ``[train]``
+(the base to fine-tune) unless a section names its own ``model`` (:mod:`embedforge.config_keys`:
+the keys it replaced, ``embedder``, ``roundtrip_model`` and ``base_model``, are read for a release).
+The tables are validated by pydantic against the dataclasses (unknown keys and wrong types are
+one-line errors naming the key); ``--set section.key=value`` overrides any value (read as TOML,
+so ``3``, ``true`` and ``[128, 64]`` keep their types, and a bare word is a string).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from embedforge.config_errors import describe
+from embedforge.config_keys import as_fields, as_key, new_override_key, with_new_keys
 from embedforge.errors import EmbedforgeError
 from embedforge.redact import scrub
 from embedforge.settings import Settings
@@ -51,9 +53,6 @@ from embedforge.engine import EngineSettings
 from embedforge.evaluation.settings import CompareSettings
 from embedforge.generators.settings import GenerationSettings
 from embedforge.training.settings import TrainSettings
-
-# The settings fields that name the run's one embedder (``model``), by section.
-MODEL_FIELDS = {"chunk": "embedder", "dataset": "roundtrip_model", "train": "base_model"}
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
 
     Raises:
         EmbedforgeError: missing file, not UTF-8, invalid TOML, unknown section or key, wrong value type,
-            a run name that is not a plain folder name.
+            a section giving both ``model`` and its old name, a run name that is not a plain folder name.
     """
     source = Path(path)
     if not source.is_file():
@@ -121,7 +120,7 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
         raise EmbedforgeError(f"{source}: invalid TOML (nested too deeply); fix the file") from exc
     from embedforge.config_paths import resolve_paths
 
-    config = _with_overrides(resolve_paths(data, source.parent), overrides, str(source))
+    config = _with_overrides(resolve_paths(with_new_keys(data, str(source)), source.parent), overrides, str(source))
     config.source_path = str(source)
     return config
 
@@ -156,7 +155,7 @@ def apply_override(data: dict[str, Any], item: str) -> None:
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
         raise EmbedforgeError(f"--set {item!r}: expected SECTION.KEY=VALUE, e.g. --set train.epochs=3")
-    *sections, name = key.strip().split(".")
+    *sections, name = new_override_key(key).strip().split(".")
     target = data
     for depth, section in enumerate(sections):
         target = target.setdefault(section, {})
@@ -187,14 +186,11 @@ def config_from_dict(data: dict[str, Any], where: str = "configuration") -> RunC
     Raises:
         EmbedforgeError: an unknown section or key, a value of the wrong type, or a value a stage rejects.
     """
-    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    model = data.get("model", "bundled")
+    data = with_new_keys({k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}, where)
     generate = data.get("generate")
     if isinstance(generate, dict) and "prompt" in generate and "greedy_prompt" not in generate:
         generate["greedy_prompt"] = generate["prompt"]  # one prompt writes every question, as on the command line
-    for section, key in MODEL_FIELDS.items():
-        if isinstance(data.setdefault(section, {}), dict):
-            data[section].setdefault(key, model)
+    data = as_fields(data)
     sections = {name: _section(name, data.get(name, {}), where) for name in SECTIONS}
     top = {key: value for key, value in data.items() if key not in SECTIONS}
     try:
@@ -216,7 +212,7 @@ def _section(name: str, table: Any, where: str) -> Settings:
         described = describe({**error, "loc": (name, *error["loc"])}, _HINTS, SECTIONS, TOP_LEVEL)
         raise EmbedforgeError(f"{where}{described}") from exc
     except EmbedforgeError as exc:
-        raise EmbedforgeError(f"{where} [{name}] {exc}") from exc
+        raise EmbedforgeError(f"{where} [{name}] {as_key(name, str(exc))}") from exc
 
 
 def to_dict(config: Any) -> dict[str, Any]:

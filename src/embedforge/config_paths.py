@@ -15,11 +15,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from embedforge.config_keys import MODEL_FIELDS, MODEL_KEY
+
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),
            ("generate", "examples"), ("dataset", "natural_dev"), ("compare", "handwritten")}
 _PROMPTS = {("generate", "prompt"), ("generate", "greedy_prompt")}
-_MODELS = {("", "model"), ("chunk", "embedder"), ("dataset", "roundtrip_model"), ("train", "base_model")}
+# The embedder's key at the top and in each section (old names are renamed before: config_keys).
+_MODELS = {("", MODEL_KEY)} | {(section, MODEL_KEY) for section in MODEL_FIELDS}
 GGUF_PREFIX = "llamacpp:"
 
 

@@ -35,9 +35,9 @@ def check_run(config: RunConfig, *, need_key: bool = True) -> None:
         raise EmbedforgeError(f"{_source(config)}[compare] handwritten {handwritten}: file not found; "
                               "fix the path or remove the setting")
     reached: set[str] = set()
-    for where, spec in (("[chunk] embedder", config.chunk.embedder),
-                        ("[dataset] roundtrip_model", config.dataset.roundtrip_model),
-                        ("[train] base_model", config.train.base_model)):
+    for section, spec in (("chunk", config.chunk.embedder), ("dataset", config.dataset.roundtrip_model),
+                          ("train", config.train.base_model)):
+        where = "model" if spec == config.model else f"[{section}] model"  # as the file names it
         try:
             # A bundled model is only checked as installed: assembling it is work, done when it is used.
             check_installed(spec) if bundled_name(spec) else resolve_model(spec)

@@ -255,3 +255,27 @@ def test_dataset_show_prints_questions_beside_chunks_and_the_filtered_with_reaso
     dropped = embedforge("dataset", "show", "strict", "--filtered", cwd=work)
     assert re.search(r"^Q: .+\(filtered too_short\)", dropped.stdout, re.M), dropped.stdout
     assert "filtered questions shown; by reason: too_short" in dropped.stdout
+
+
+def _config(work: Path, name: str, tables: str) -> str:
+    (work / "configs" / name).write_text(
+        f'name = "t"\nmodel = "bundled-minilm"\n[corpus]\nsources = ["doc.txt"]\n{tables}', encoding="utf-8")
+    return str(work / "configs" / name)
+
+
+def test_one_name_for_the_embedder_in_a_configuration(work: Path) -> None:
+    new = embedforge("run", _config(work, "new.toml", '[train]\nmodel = "bundled-minilm"\n'), "--dry-run", cwd=work)
+    assert new.returncode == 0 and new.stdout.startswith("1 chunks"), new.stderr
+    read = embedforge("run", _config(work, "new-bad.toml", '[train]\nmodel = "nobody/no-such-model"\n'), "--dry-run",
+                      cwd=work)
+    assert "new-bad.toml: [train] model: nobody/no-such-model: not in the local" in error_line(read)
+    old = embedforge("run", _config(work, "old.toml", '[train]\nbase_model = "nobody/no-such-model"\n'), "--dry-run",
+                     cwd=work)
+    assert "old.toml: [train] model: nobody/no-such-model: not in the local" in error_line(old)
+    assert "old.toml [train] base_model: an old name, read until the next release; call it model" in old.stderr
+    both = embedforge("run", _config(work, "both.toml", '[dataset]\nmodel = "a"\nroundtrip_model = "b"\n'), cwd=work)
+    assert error_line(both).endswith("both.toml [dataset]: both 'model' and its old name 'roundtrip_model' are "
+                                     "given; keep 'model' and delete 'roundtrip_model'")
+    typo = embedforge("run", _config(work, "typo.toml", '[chunk]\nmodle = "bundled-minilm"\n'), cwd=work)
+    assert "[chunk]: unknown setting 'modle'; did you mean 'model'?" in error_line(typo)
+    assert not (work / "runs").exists()

@@ -68,11 +68,11 @@ def write_tiny_config(path: Path, docs: Path, runs_dir: Path, generate: str = 'l
     path.write_text(
         f'name = "tiny"\nruns_dir = "{runs_dir}"\n'
         f'[corpus]\nsources = ["{docs}"]\n'
-        "[chunk]\nembedder = \"bundled-minilm\"\nchunk_tokens = 64\noverlap_tokens = 8\nmin_tokens = 10\n"
+        "[chunk]\nmodel = \"bundled-minilm\"\nchunk_tokens = 64\noverlap_tokens = 8\nmin_tokens = 10\n"
         f"[generate]\n{generate}\nresample = 0\nprogress = false\n"
         "questions_per_chunk = 1\ntemperature = 0.0\ngreedy_prompt = \"\"\n"
-        "[dataset]\nroundtrip_model = \"bundled-minilm\"\n"
-        "[train]\nbase_model = \"bundled-minilm\"\nepochs = 2\nbatch_size = 4\n"
+        "[dataset]\nmodel = \"bundled-minilm\"\n"
+        "[train]\nmodel = \"bundled-minilm\"\nepochs = 2\nbatch_size = 4\n"
         "[compare]\nbm25 = false\nbootstrap_samples = 100\n",
         encoding="utf-8",
     )
