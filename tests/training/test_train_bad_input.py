@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -73,11 +74,28 @@ def test_folder_of_another_layout(small_dataset: Path, tmp_path: Path) -> None:
     _fails(ds, tmp_path / "out", "no text")
 
 
-def test_batch_larger_than_the_train_split(small_dataset: Path, tmp_path: Path) -> None:
+def test_a_batch_larger_than_the_train_split_is_clamped_with_one_warning(
+        small_dataset: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from embedforge.training.data import fitting_batch, load_training_data
+
     pairs = load_dataset_dir(small_dataset).pairs("train")
     chunks = len({c for _, c in pairs})
-    message = _fails(small_dataset, tmp_path / "out", "larger than the train split", batch_size=chunks + 1)
-    assert f"at most {chunks}" in message
+    with caplog.at_level(logging.WARNING, logger="embedforge"):
+        assert load_training_data(small_dataset, chunks + 1).batch_size == chunks
+        assert load_training_data(small_dataset, chunks).batch_size == chunks
+    assert [r.getMessage() for r in caplog.records] == [
+        f"--batch-size {chunks + 1}: the train split of {small_dataset} has {chunks} distinct chunks/questions, "
+        f"so batches hold {chunks} pairs; add documents for larger batches"]
+    assert fitting_batch(small_dataset, pairs, chunks, world_size=2) == chunks // 2
+
+
+def test_a_train_split_too_small_for_any_batch(small_dataset: Path, tmp_path: Path) -> None:
+    data = load_dataset_dir(small_dataset)
+    first = next(iter(data.qrels["train"]))
+    data.qrels["train"] = {first: data.qrels["train"][first]}
+    write_dataset_dir(tmp_path / "ds", data)
+    message = _fails(tmp_path / "ds", tmp_path / "out", "a batch needs at least 2")
+    assert message.startswith(f"{tmp_path / 'ds'}/qrels/train.tsv: 1 distinct chunks/questions in the train split")
 
 
 def test_unknown_model_folder(small_dataset: Path, tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ class TrainingData:
         dev_source: which questions choose (``dataset.natural.choosing_questions``): ``natural_dev``
             (the user's examples), ``dev_low_overlap``, ``dev``, or ``""`` (nothing chooses).
         dev_label: one line saying so, for the card and ``selection.json``.
+        batch_size: the batch asked for, or less when the train split has fewer distinct pairs
+            (``fitting_batch``).
     """
 
     root: Path
@@ -59,6 +61,7 @@ class TrainingData:
     fingerprint: str
     dev_source: str = ""
     dev_label: str = ""
+    batch_size: int = 0
 
     def pairs_dataset(self) -> Dataset:
         """The train pairs as a ``datasets.Dataset`` with columns anchor, positive."""
@@ -78,7 +81,7 @@ def load_training_data(
 
     Raises:
         EmbedforgeError: not a dataset folder (or another layout), no chunks, no train pairs,
-            or a batch larger than the train split.
+            or a train split too small for any batch (``fitting_batch``).
     """
     root = Path(dataset_dir)
     dataset = load_dataset_dir(root)
@@ -93,7 +96,7 @@ def load_training_data(
         log.info("%s has no dev split: the last epoch is kept and the interpolation weight set by rule", root)
     else:
         log.info("choosing the epoch and the interpolation weight on %s", choosing.label)
-    _check_batch(root, pairs, batch_size, world_size)
+    fitted = fitting_batch(root, pairs, batch_size, world_size)
     relevant: dict[str, set[str]] = {}
     for table in dataset.qrels.values():
         for qid, cids in table.items():
@@ -109,6 +112,7 @@ def load_training_data(
         fingerprint=_fingerprint(root),
         dev_source=choosing.source if choosing else "",
         dev_label=choosing.label if choosing else "",
+        batch_size=fitted,
     )
 
 
@@ -175,17 +179,28 @@ def _check_records(root: Path, dataset: RetrievalDataset) -> None:
                 )
 
 
-def _check_batch(root: Path, pairs: list[tuple[str, str]], batch_size: int, world_size: int) -> None:
-    # The no-duplicates sampler never puts a question or a chunk twice in one batch, so a
-    # batch can hold at most as many pairs as there are distinct questions and chunks.
+def fitting_batch(root: Path, pairs: list[tuple[str, str]], batch_size: int, world_size: int = 1) -> int:
+    """``batch_size``, or the largest batch the train split fills (logged) when it is smaller.
+
+    The no-duplicates sampler never puts a question or a chunk twice in one batch, so a batch
+    holds at most as many pairs as there are distinct questions and chunks: a small dataset (a
+    few documents) trains with smaller batches rather than not at all.
+
+    Raises:
+        EmbedforgeError: fewer than 2 distinct pairs per process (a batch of one has no negative).
+    """
     distinct = min(len({q for q, _ in pairs}), len({c for _, c in pairs}))
-    needed = batch_size * world_size
-    if needed > distinct:
+    processes = f", {world_size} processes" if world_size > 1 else ""
+    most = distinct // world_size
+    if most < 2:
         raise EmbedforgeError(
-            f"--batch-size {batch_size}: larger than the train split of {root} "
-            f"({len(pairs)} pairs, {distinct} distinct chunks/questions"
-            f"{f', {world_size} processes' if world_size > 1 else ''}); use at most {distinct // world_size}"
-        )
+            f"{root}/qrels/train.tsv: {distinct} distinct chunks/questions in the train split{processes}; a batch "
+            "needs at least 2 (the other pairs' chunks are the negatives); add documents")
+    if batch_size <= most:
+        return batch_size
+    log.warning("--batch-size %d: the train split of %s has %d distinct chunks/questions%s, so batches hold %d "
+                "pairs; add documents for larger batches", batch_size, root, distinct, processes, most)
+    return most
 
 
 def _fingerprint(root: Path) -> str:

@@ -1,6 +1,6 @@
 """``train(dataset_dir, out_dir, settings)``: fine-tune an embedder on a dataset folder.
 
-Order matters: every input check (settings, dataset folder, batch size, model SPEC,
+Order matters: every input check (settings, dataset folder, the batch the train split fills, model SPEC,
 dims the model folder declares, checkpoints for ``--resume``) runs before a model is
 loaded, so bad input is a one-line error, not a stack trace minutes in. Then the base
 model is loaded (safetensors only, remote code only if asked), dims fitted, prompts
@@ -12,6 +12,7 @@ with the checkpoints in ``OUT/checkpoints`` (removed after success unless kept).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -58,7 +59,7 @@ def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     """
     settings = settings or TrainSettings()
     out = Path(out_dir)
-    data, config_hash, resume_from = _check_inputs(dataset_dir, out, settings)
+    data, settings, config_hash, resume_from = _check_inputs(dataset_dir, out, settings)
     try:
         return _train(data, out, settings, config_hash, resume_from)
     except Exception as exc:
@@ -129,9 +130,11 @@ def _publish(model: Any, out: Path, settings: TrainSettings, data: TrainingData,
 
 
 def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: TrainSettings
-                  ) -> tuple[TrainingData, str, Path | None]:
-    """Every check that needs no weights: (training data, configuration hash, checkpoint to resume)."""
+                  ) -> tuple[TrainingData, TrainSettings, str, Path | None]:
+    """Every check that needs no weights: (training data, the settings with the batch that fits,
+    configuration hash, checkpoint to resume)."""
     data = load_training_data(dataset_dir, settings.batch_size, world_size(), settings.choose_on)
+    settings = dataclasses.replace(settings, batch_size=data.batch_size)
     if settings.hard_negatives:
         check_negatives(data, settings.hard_negatives)
     target = resolve_model(settings.base_model)
@@ -145,8 +148,8 @@ def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: Trai
     config_hash = object_hash({"settings": fields, "data": data.fingerprint, "model": model_id})
     check_free_space(out, None if hub else weights_bytes(target), settings.save_total_limit)
     if settings.resume:
-        return data, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
-    return data, config_hash, interrupted_checkpoint(out / CHECKPOINTS, config_hash)
+        return data, settings, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
+    return data, settings, config_hash, interrupted_checkpoint(out / CHECKPOINTS, config_hash)
 
 
 def _make_trainer(
