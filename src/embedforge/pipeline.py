@@ -31,7 +31,7 @@ from pathlib import Path
 from embedforge.config import RunConfig, to_dict
 from embedforge.files import sweep_temporaries, write_json
 from embedforge.run_checks import check_force, check_run
-from embedforge.run_report import headline
+from embedforge.run_report import closing_lines
 from embedforge.run_stages import documents
 from embedforge.run_state import StageContext, read_state, write_state
 from embedforge.stages import STAGE_NAMES, STAGES, Stage
@@ -56,10 +56,7 @@ class RunResult:
                 lines.append(f"  {stage:<8} ran in {self.seconds.get(stage, 0.0):.1f} s")
             else:
                 lines.append(f"  {stage:<8} up to date, skipped")
-        lines += headline(self.run_dir / "report")
-        report = self.run_dir / "report" / "report.md"
-        if report.is_file():
-            lines.append(f"report: {report}")
+        lines += closing_lines(self.run_dir / "report")
         return "\n".join(lines)
 
 

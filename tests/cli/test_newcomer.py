@@ -3,9 +3,13 @@
 Mistakes get one line and exit 2 before any work (unreadable sources, what the real run refuses
 also refused by ``--dry-run``, errors that name the flag, "did you mean"); ``prompt list`` and
 ``prompt copy``; one ``--prompt`` writes every question; a configuration's paths are relative to
-its file; help reads plainly; ``dataset build`` ends with who wrote the questions, samples and the
-next command; ``dataset show`` prints questions beside their chunks. Only the build test runs a
-model (the bundled LLM, two calls); every other case stops before any model is loaded.
+its file, whose one name for the embedder is ``model`` (old keys still read); help reads plainly;
+``dataset build`` ends with who wrote the questions, samples and the next command, ``train`` with the
+dims, what chose the epoch and alpha, and ``compare`` next, ``compare`` with Δ ndcg@10 per dim, the
+recommendation, the report and the ``search`` to try it; ``dataset show`` prints questions beside their
+chunks. The build tests run the bundled LLM (two calls) and the summaries test trains MiniLM for one
+epoch on nine chunks (fewer train pairs than the default batch); every other case stops before any
+model is loaded.
 """
 
 from __future__ import annotations
@@ -279,3 +283,64 @@ def test_one_name_for_the_embedder_in_a_configuration(work: Path) -> None:
     typo = embedforge("run", _config(work, "typo.toml", '[chunk]\nmodle = "bundled-minilm"\n'), cwd=work)
     assert "[chunk]: unknown setting 'modle'; did you mean 'model'?" in error_line(typo)
     assert not (work / "runs").exists()
+
+
+FACTS = [
+    ("Riluzole slows ALS a few months by reducing glutamate release at the synapses.", "What does riluzole do?"),
+    ("Edaravone is given by infusion and scavenges free radicals in people with ALS.", "How is edaravone given?"),
+    ("A feeding tube placed through the belly keeps weight up when swallowing fails.", "When is a feeding tube used?"),
+    ("Noninvasive ventilation with a mask supports breathing while the patient sleeps.", "What helps night breathing?"),
+    ("Electromyography records the electrical activity of muscles to support diagnosis.", "What test records muscles?"),
+    ("About one case in ten is familial and runs in families through inherited genes.", "Is ALS inherited?"),
+    ("Speech therapists teach voice banking so a synthetic voice can sound like the patient.",
+     "What is voice banking?"),
+    ("Physical therapy with gentle stretching keeps joints mobile and eases cramps.", "How are cramps eased?"),
+    ("Power wheelchairs with head controls keep people moving when the arms weaken.", "What keeps people mobile?"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(work: Path) -> str:
+    """Nine one-question chunks, six of them train: fewer train pairs than the default batch of 10."""
+    from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
+
+    corpus = {f"c{i}": {"title": "ALS", "text": text} for i, (text, _) in enumerate(FACTS)}
+    queries = {f"q{i}": {"text": question, "chunk_id": f"c{i}"} for i, (_, question) in enumerate(FACTS)}
+    qrels = {"train": {f"q{i}": {f"c{i}"} for i in range(6)}, "eval": {f"q{i}": {f"c{i}"} for i in range(6, 9)}}
+    write_dataset_dir(work / "tiny", RetrievalDataset(corpus=corpus, queries=queries, qrels=qrels))
+    return "tiny"
+
+
+def _next(stdout: str) -> list[str]:
+    """The command of the summary's ``next:`` line, as a user would paste it."""
+    import shlex
+
+    line = next(line for line in stdout.splitlines() if line.startswith("next: "))
+    return shlex.split(line.removeprefix("next: ").split("   (")[0])
+
+
+@pytest.mark.slow
+def test_train_and_compare_end_with_what_they_made_and_the_next_command(work: Path, tiny_dataset: str) -> None:
+    # Job 3 as the README writes it, on a dataset smaller than the default batch: trained, with one warning.
+    trained = embedforge("train", tiny_dataset, "--out", "models/tiny", "--model", "bundled-minilm", "--epochs", "1",
+                         cwd=work)
+    assert trained.returncode == 0, trained.stderr
+    assert "--batch-size 10: the train split of tiny has 6 distinct chunks/questions, so batches hold 6" \
+        in trained.stderr
+    assert "model: models/tiny" in trained.stdout and "dims: 384, 256, 128, 64" in trained.stdout
+    assert "chosen: epoch 1.0 by nothing (one epoch trained), alpha 0.7 by rule, on nothing (models/tiny/selection" \
+        in trained.stdout
+    command = _next(trained.stdout)
+    assert command == ["embedforge", "compare", "tiny", "--model", "base=bundled-minilm", "--model",
+                       "tuned=models/tiny", "--bm25", "--out", "reports/tiny"]
+    compared = embedforge(*command[1:], "--bootstrap", "200", cwd=work)
+    assert compared.returncode == 0, compared.stderr
+    delta = r"^Δ ndcg@10, tuned vs base \(eval split, 3 questions\):\n\s+384: [01]\.\d+ -> [01]\.\d+ \([+-][01]\."
+    assert re.search(delta, compared.stdout, re.M), compared.stdout
+    assert re.search(r"^recommended: Use \S+", compared.stdout, re.M), compared.stdout
+    assert "report: reports/tiny/report.md" in compared.stdout
+    search = _next(compared.stdout)
+    assert search[:5] == ["embedforge", "search", "tiny", "--model", search[4]] and "--interactive" in search
+    tried = subprocess.run([str(SCRIPT), *search[1:]], input="What is voice banking?\n", capture_output=True,
+                           text=True, cwd=work, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert tried.returncode == 0 and re.search(r"^ 1  [\d.]+  ", tried.stdout, re.M), tried.stderr

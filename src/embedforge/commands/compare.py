@@ -33,6 +33,7 @@ def compare(
     from embedforge.evaluation import CompareSettings, parse_model_specs
     from embedforge.evaluation import compare as compare_models
     from embedforge.outdir import check_out_dir
+    from embedforge.run_report import closing_lines
 
     settings = section_settings(
         CompareSettings, config, "compare",
@@ -43,9 +44,8 @@ def compare(
     _check_before_work(models.values(), settings.handwritten)
     check_out_dir(out, "report", overwrite=overwrite)
     result = compare_models(dataset, models, out, settings)
-    if result.recommendation is not None:
-        typer.echo(f"recommended: {result.recommendation.sentence}")
     typer.echo(result.format_table())
+    typer.echo("\n".join(closing_lines(out)))  # Δ ndcg@10 per dim, recommended, report, next: search
 
 
 def _check_before_work(specs: Iterable[str], handwritten: str | None) -> None:

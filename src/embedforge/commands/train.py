@@ -56,3 +56,25 @@ def train(
     check_out_dir(out, "model", overwrite=overwrite)
     result = train_model(dataset, out, settings)
     typer.echo(result.format() if hasattr(result, "format") else str(result))
+    typer.echo("\n".join(_closing_lines(dataset, out, settings.base_model, result.dims)))
+
+
+def _closing_lines(dataset: Path, out: Path, base: str, dims: tuple[int, ...]) -> list[str]:
+    """The dims, what chose the epoch and alpha on which questions (``selection.json``), and ``compare`` next."""
+    import json
+
+    from embedforge.next_steps import arg, next_lines
+    from embedforge.training.model_card import SELECTION_FILE
+
+    lines = [f"dims: {', '.join(map(str, dims))} (load at any of them with truncate_dim)"]
+    path = out / SELECTION_FILE
+    try:
+        chosen = json.loads(path.read_text(encoding="utf-8"))
+        point, alpha = chosen["checkpoint"], chosen["alpha"]
+        lines.append(f"chosen: epoch {point['epoch']} by {point['chosen_by']}, alpha {alpha['value']:g} by "
+                     f"{alpha['chosen_by']}, on {chosen.get('chosen_on', 'nothing')} ({path})")
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not written on this process (a DDP rank other than 0)
+    report = Path("reports") / out.name
+    return lines + next_lines(f"embedforge compare {arg(dataset)} --model base={arg(base)} --model tuned={arg(out)} "
+                              f"--bm25 --out {arg(report)}")

@@ -17,6 +17,7 @@ from typing import Any
 
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl, write_jsonl
+from embedforge.next_steps import arg, next_lines
 
 FILTERED_FILE = "filtered.jsonl"
 _LINE = 100  # characters of a chunk shown beside its question
@@ -125,6 +126,7 @@ def closing_lines(dataset_dir: str | os.PathLike[str], samples: int = 3) -> str:
     if kept:
         lines.append("sample questions:")
         lines += [f"  {s.format()}".replace("\n", "\n  ") for s in spread(kept, samples)]
-    lines.append(f"next: embedforge dataset show {dataset_dir}   (more questions; --filtered for the dropped ones)")
-    lines.append(f"      embedforge train {dataset_dir} --out models/{Path(dataset_dir).name}")
+    folder = arg(dataset_dir)
+    lines += next_lines(f"embedforge dataset show {folder}   (more questions; --filtered for the dropped ones)",
+                        f"embedforge train {folder} --out {arg(Path('models') / Path(dataset_dir).name)}")
     return "\n".join(lines)

@@ -61,7 +61,7 @@ class CompareResult:
 
     def format_table(self) -> str:
         """The compact ndcg@10 table for the terminal."""
-        return terminal_table(self.eval, split=self.settings.split, corpus_size=self.corpus_size, out_dir=self.out_dir)
+        return terminal_table(self.eval, split=self.settings.split, corpus_size=self.corpus_size)
 
 
 __all__ = ["CompareResult", "ModelInfo"]

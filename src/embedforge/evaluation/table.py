@@ -6,8 +6,6 @@ can print itself without importing the report, which reads results.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from embedforge.evaluation.section import SectionResult
 from embedforge.evaluation.settings import PRIMARY_METRIC
 
@@ -17,12 +15,12 @@ def all_dims(section: SectionResult) -> list[int]:
     return sorted({d for m in section.models for d in section.dims(m)}, reverse=True)
 
 
-def terminal_table(section: SectionResult, *, split: str, corpus_size: int, out_dir: Path) -> str:
+def terminal_table(section: SectionResult, *, split: str, corpus_size: int) -> str:
     """ndcg@10 per model (rows) and dim (columns), with each model's difference from the baseline.
 
     Args:
-        section: the scored eval section; split, corpus_size: named in the heading;
-        out_dir: the report folder, named in the last line.
+        section: the scored eval section; split, corpus_size: named in the heading. The report's path
+            and the recommendation follow it in ``compare``'s closing lines (``embedforge.run_report``).
     """
     dims = all_dims(section)
     metrics = section.metrics()
@@ -45,7 +43,6 @@ def terminal_table(section: SectionResult, *, split: str, corpus_size: int, out_
             )
     if section.intervals:
         lines.append("* 95% paired-bootstrap interval excludes 0; ? it spans 0 (could be noise)")
-    lines.append(f"report: {out_dir}")
     return "\n".join(lines)
 
 
