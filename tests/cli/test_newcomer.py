@@ -166,7 +166,7 @@ def test_a_configuration_s_paths_are_relative_to_its_file(work: Path, tmp_path: 
 
 COMMANDS = [["corpus", "fetch"], ["extract"], ["chunk"], ["prompt", "list"], ["prompt", "copy"], ["prompt", "show"],
             ["dataset", "build"], ["dataset", "show"], ["dataset", "preview"], ["dataset", "regenerate"],
-            ["dataset", "import"], ["dataset", "export"], ["train"], ["compare"], ["run"], ["push"]]
+            ["dataset", "import"], ["dataset", "export"], ["train"], ["compare"], ["search"], ["run"], ["push"]]
 
 
 def _help(path: list[str]) -> str:
