@@ -15,12 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from embedforge.generators.backends.registry import rebase_spec
+
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),
            ("generate", "examples"), ("dataset", "natural_dev"), ("compare", "handwritten")}
 _PROMPTS = {("generate", "prompt"), ("generate", "greedy_prompt")}
 _MODELS = {("", "model"), ("chunk", "embedder"), ("dataset", "roundtrip_model"), ("train", "base_model")}
-GGUF_PREFIX = "llamacpp:"
 
 
 def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -41,9 +42,8 @@ def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(corpus, dict) and isinstance(corpus.get("sources"), list):
         corpus["sources"] = [_join(base, s) if isinstance(s, str) else s for s in corpus["sources"]]
     generate = out.get("generate")
-    if isinstance(generate, dict) and isinstance(generate.get("llm"), str) \
-            and generate["llm"].startswith(GGUF_PREFIX):
-        generate["llm"] = GGUF_PREFIX + _join(base, generate["llm"][len(GGUF_PREFIX):])
+    if isinstance(generate, dict) and isinstance(generate.get("llm"), str):  # a GGUF file's path in the spec
+        generate["llm"] = rebase_spec(generate["llm"], lambda path: _join(base, path))
     return out
 
 
