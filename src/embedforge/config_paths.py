@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.config_keys import MODEL_FIELDS, MODEL_KEY
+from embedforge.generators.backends.registry import rebase_spec
 
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),
@@ -23,7 +24,6 @@ _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("gen
 _PROMPTS = {("generate", "prompt"), ("generate", "greedy_prompt")}
 # The embedder's key at the top and in each section (old names are renamed before: config_keys).
 _MODELS = {("", MODEL_KEY)} | {(section, MODEL_KEY) for section in MODEL_FIELDS}
-GGUF_PREFIX = "llamacpp:"
 
 
 def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -44,9 +44,8 @@ def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(corpus, dict) and isinstance(corpus.get("sources"), list):
         corpus["sources"] = [_join(base, s) if isinstance(s, str) else s for s in corpus["sources"]]
     generate = out.get("generate")
-    if isinstance(generate, dict) and isinstance(generate.get("llm"), str) \
-            and generate["llm"].startswith(GGUF_PREFIX):
-        generate["llm"] = GGUF_PREFIX + _join(base, generate["llm"][len(GGUF_PREFIX):])
+    if isinstance(generate, dict) and isinstance(generate.get("llm"), str):  # a GGUF file's path in the spec
+        generate["llm"] = rebase_spec(generate["llm"], lambda path: _join(base, path))
     return out
 
 

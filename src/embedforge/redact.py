@@ -4,7 +4,8 @@ Configurations, manifests, model and dataset cards are written beside their outp
 setting whose name may hold a secret (``api_key``, ``hf_token``, ``password``...) is replaced by
 ``***`` first. One implementation, below every stage, so the rule is the same everywhere.
 Text from outside (an LLM's answer, which a server may fill with the bearer token it got) has
-known secret values replaced by :data:`SECRET_MARK` (:func:`remove_secrets`), so a filter can
+known secret values (the backend's, from the environment variables its kind names:
+``LlmSpec.secret_env``) replaced by :data:`SECRET_MARK` (:func:`remove_secrets`), so a filter can
 also drop what held one. A value is also found in any case, with blanks or line breaks between
 its characters, and base64-encoded (standard or URL-safe, at any alignment inside a longer
 encoding, e.g. of ``Bearer KEY``): the forms a server that echoes its headers writes it in.
@@ -15,14 +16,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
-import os
 import re
 from collections.abc import Iterable
 from typing import Any
 
 SCRUBBED = "***"
 SECRET_MARK = "[secret removed]"
-SECRET_ENV = ("OPENAI_API_KEY",)
 MIN_SECRET = 8  # shorter values would blank ordinary words
 _SECRET_WORDS = ("key", "secret", "password", "passwd", "credential", "authorization")
 
@@ -57,13 +56,12 @@ def scrub(value: Any) -> Any:
 
 
 def remove_secrets(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every known secret value (``secrets`` and ``$OPENAI_API_KEY``) replaced by SECRET_MARK.
+    """``text`` with every secret value in ``secrets`` replaced by SECRET_MARK.
 
     Each value is matched as written, in any case, with blanks between its characters, and
     base64-encoded (see the module docstring); values under :data:`MIN_SECRET` characters are ignored.
     """
-    known = {value.strip() for value in (*secrets, *(os.environ.get(name, "") for name in SECRET_ENV))
-             if len(value.strip()) >= MIN_SECRET}
+    known = {value.strip() for value in secrets if len(value.strip()) >= MIN_SECRET}
     for value in sorted(known, key=len, reverse=True):  # a longer secret first, should one contain another
         for pattern in _patterns(value):
             text = pattern.sub(SECRET_MARK, text)

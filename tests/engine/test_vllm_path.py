@@ -9,13 +9,12 @@ import pytest
 
 from embedforge.corpus.record import Chunk
 from embedforge.engine import EngineSettings
-from embedforge.generators import GenerationSettings
+from embedforge.generators import GenerationSettings, parse_spec
 from embedforge.generators.backends import make_backend
 from embedforge.generators.cache import cache_key
 from embedforge.generators.generate import _jobs
 from embedforge.generators.prompt import load_prompt
 from embedforge.generators.ray_vllm import processor_config, vllm_rows
-from embedforge.generators.spec import parse_spec
 
 CHUNK = Chunk(id="c1", text="Riluzole was approved in 1995 as the first drug for ALS.", source="s", title="ALS",
               section="Treatment", page=None)

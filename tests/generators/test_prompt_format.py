@@ -14,9 +14,7 @@ from embedforge.errors import EmbedforgeError
 from embedforge.generators import load_prompt, plan_generation
 from embedforge.generators.backends import Backend, Request, make_backend
 from embedforge.generators.preflight import check_generation
-from embedforge.generators.render import mode_for
 from embedforge.generators.settings import GenerationSettings
-from embedforge.generators.tokens import token_counter
 
 DEFAULT = (resources.files("embedforge.generators") / "prompts" / "default.toml").read_text(encoding="utf-8")
 CHUNK = Chunk.create("Riluzole was the first drug approved to treat ALS; it reduces glutamate levels.",
@@ -124,10 +122,10 @@ def test_prompt_show_and_the_dry_run_render_in_the_mode_the_backend_sends(bundle
     kinds = {**backends(bundled_gguf, monkeypatch), "vllm": make_backend("vllm:Qwen/Qwen2.5-0.5B-Instruct")}
     for kind, backend in kinds.items():
         completions = kind == "server --completions"
-        assert mode_for(backend.spec, completions) == backend.mode, kind
+        assert backend.spec.mode(completions) == backend.mode, kind
     settings = GenerationSettings(llm="vllm:Qwen/Qwen2.5-0.5B-Instruct", greedy_prompt=None, resample=0)
     plan = plan_generation([CHUNK], settings)  # the dry run keys and counts what vLLM is sent: a completion text
     backend = kinds["vllm"]
     sent = backend.render(Request(load_prompt(settings.prompt_name()), CHUNK, settings.questions_per_chunk,
                                   settings.temperature, settings.max_tokens, settings.seed))
-    assert sent.mode == "completion" and plan.tokens_in == token_counter(backend.spec).count(sent)
+    assert sent.mode == "completion" and plan.tokens_in == backend.spec.token_counter().count(sent)

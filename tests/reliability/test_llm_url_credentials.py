@@ -14,7 +14,7 @@ import pytest
 from hostile_llm import embedforge_cli
 
 from embedforge.errors import EmbedforgeError
-from embedforge.generators.spec import parse_spec
+from embedforge.generators import parse_spec
 
 KEY = "sk-inurl-0123456789abcdefSECRET"
 

@@ -54,14 +54,13 @@ def show(
       embedforge prompt show default
       embedforge prompt show relative.toml --source docs/page.html --llm openai:gpt-4o-mini
     """
-    from embedforge.generators import load_prompt, parse_spec
-    from embedforge.generators.render import check_prompt_for, mode_for, render
-    from embedforge.generators.spec import LlmSpec
+    from embedforge.generators import LlmSpec, load_prompt, parse_spec
+    from embedforge.generators.render import render
 
     spec: LlmSpec = parse_spec(llm)
     loaded = load_prompt(prompt, where="")  # the error names the argument, which is the file or name
-    check_prompt_for(loaded, spec.kind)
-    mode = mode_for(spec, completions)
+    spec.check_prompt(loaded)
+    mode = spec.mode(completions)
     rendered = render(loaded, _chunk(chunk, source), questions, mode)
     if as_json:
         typer.echo(rendered.show_json())

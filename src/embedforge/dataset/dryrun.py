@@ -26,13 +26,12 @@ if TYPE_CHECKING:
 
 def plan_chunks(chunks: Sequence[Chunk], settings: GenerationSettings) -> CallPlan:
     """Every pass the dataset stage makes over ``chunks`` (``questions.dataset_passes``), added up."""
-    from embedforge.generators import parse_spec, plan_generation
+    from embedforge.generators import plan_generation
     from embedforge.generators.preflight import check_prompts
-    from embedforge.generators.tokens import token_counter
 
-    spec = parse_spec(settings.llm)  # no key needed: nothing is called, and the cost is known before one is set
+    spec = settings.spec  # no key needed: nothing is called, and the cost is known before one is set
     check_prompts(settings, spec)
-    counter = token_counter(spec)
+    counter = spec.token_counter()
     first, *others = dataset_passes(settings)
     plan = plan_generation(chunks, first, counter)
     for one in others:
@@ -49,9 +48,9 @@ def plan_sources(
         EmbedforgeError: no chunk was kept, or a bad spec/prompt.
     """
     from embedforge.corpus import chunk_in_memory
-    from embedforge.generators import load_prompt, parse_spec
+    from embedforge.generators import load_prompt
 
-    parse_spec(settings.llm)  # a bad spec or prompt fails before chunking
+    _ = settings.spec  # a bad spec or prompt fails before chunking
     load_prompt(settings.prompt_name())
     chunks = chunk_in_memory(sources, chunk_settings)
     if not chunks:

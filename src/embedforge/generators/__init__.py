@@ -7,12 +7,13 @@ Public API: :func:`generate_questions` (and its async twin), :class:`GenerationS
 
 from __future__ import annotations
 
+from embedforge.generators.backends.base import LlmSpec
+from embedforge.generators.backends.registry import parse_spec
 from embedforge.generators.generate import agenerate_questions, generate_questions
 from embedforge.generators.plan import CallPlan, plan_generation
 from embedforge.generators.prompt import Prompt, load_prompt
 from embedforge.generators.records import GenerationResult, QuestionRecord
 from embedforge.generators.settings import GenerationSettings, default_cache_path
-from embedforge.generators.spec import LlmSpec, parse_spec
 
 __all__ = [
     "CallPlan",

@@ -18,9 +18,9 @@ from typing import BinaryIO
 
 from embedforge.corpus.record import Chunk
 from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends.base import LlmSpec
 from embedforge.generators.prompt import Prompt
 from embedforge.generators.render import render
-from embedforge.generators.spec import LlmSpec
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
@@ -78,11 +78,9 @@ def check_context(prompt: Prompt, spec: LlmSpec, n: int, answer_tokens: int) -> 
     Raises:
         EmbedforgeError: the prompt does not fit, with its length and the model's limit.
     """
-    if not spec.local:
+    path = spec.gguf_path()
+    if path is None:
         return
-    from embedforge.generators.backends.llamacpp import bundled_gguf_path
-
-    path = bundled_gguf_path() if spec.kind == "bundled" else spec.model
     limit = gguf_context_length(path)
     text = render(prompt, _PROBE, n, "completion").text or ""
     room = 0 if limit is None else limit - answer_tokens
@@ -98,9 +96,7 @@ def check_context(prompt: Prompt, spec: LlmSpec, n: int, answer_tokens: int) -> 
 
 def _count(spec: LlmSpec, text: str, room: int) -> tuple[int, bool]:
     """Tokens of ``text`` (exact), or of the first prefix already over ``room`` (not exact, one less for the cut)."""
-    from embedforge.generators.tokens import token_counter
-
-    count = token_counter(spec).count_text
+    count = spec.token_counter().count_text
     size = _FIRST_PREFIX
     while size < len(text):
         tokens = count(text[:size]) - 1  # the cut may split one token in two

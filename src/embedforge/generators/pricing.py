@@ -1,30 +1,16 @@
-"""USD prices of OpenAI models, for the cost of a run (manifest) and of a dry run (estimate).
+"""The USD cost of a run (manifest) and of a dry run (estimate), at the spec's price.
 
-Prices are per million (input, output) tokens; a model not listed has no known price
-and its cost is None, never a guess.
+A kind of spec knows its prices (``LlmSpec.price``: per million (input, output) tokens,
+``backends/openai.py`` lists OpenAI's); a model without a known price costs None, never a guess.
 """
 
 from __future__ import annotations
 
-# USD per million (input, output) tokens.
-PRICES = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-3.5-turbo": (0.50, 1.50),
-}
+from embedforge.generators.backends.base import LlmSpec
+from embedforge.generators.backends.registry import parse_spec
 
 
-def price(llm: str) -> tuple[float, float] | None:
-    """(input, output) USD per million tokens of an ``openai:MODEL`` spec, else None."""
-    if not llm.startswith("openai:"):
-        return None
-    return PRICES.get(llm.split(":", 1)[1])
-
-
-def estimate_cost(llm: str, tokens_in: int, tokens_out: int) -> float | None:
-    """USD for an ``openai:MODEL`` run with a known price, else None."""
-    known = price(llm)
+def estimate_cost(llm: LlmSpec | str, tokens_in: int, tokens_out: int) -> float | None:
+    """USD for ``tokens_in`` and ``tokens_out`` of ``llm`` (a spec or its string) at a known price, else None."""
+    known = (parse_spec(llm) if isinstance(llm, str) else llm).price()
     return None if known is None else round((tokens_in * known[0] + tokens_out * known[1]) / 1e6, 6)

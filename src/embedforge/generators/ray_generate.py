@@ -30,7 +30,7 @@ from typing import Any
 from embedforge.counts import Counts
 from embedforge.engine import EngineSettings, connect
 from embedforge.errors import EmbedforgeError
-from embedforge.generators.backends import Backend, make_backend
+from embedforge.generators.backends import Backend, LlmSpec
 from embedforge.generators.cache import GenerationCache
 from embedforge.generators.retry import CallFailed, call_with_retries
 from embedforge.generators.runner import CallRunner, Job, Outcome, RunOptions
@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 class LlmActor:
     """A Ray Data actor: one backend (one loaded model, or one HTTP client), kept for the actor's life."""
 
-    def __init__(self, spec: str, timeout: float, completions: bool, options: RunOptions, concurrency: int) -> None:
-        self.backend = make_backend(spec, timeout=timeout, completions=completions)
+    def __init__(self, spec: LlmSpec, timeout: float, completions: bool, options: RunOptions, concurrency: int) -> None:
+        self.backend = spec.backend(timeout=timeout, completions=completions)
         self.options = options
         self.concurrency = concurrency if self.backend.remote else 1
 
@@ -75,7 +75,7 @@ class LlmActor:
                 completion = await call_with_retries(
                     attempt, max_retries=self.options.max_retries, backoff=self.options.backoff,
                     timeout=self.options.timeout if backend.remote else None, where=backend.spec.raw,
-                    secrets=backend.secrets)
+                    secrets=backend.secrets, known=backend.spec.verdict)
             except CallFailed as exc:
                 answer["reason"] = exc.reason
                 return answer
@@ -112,17 +112,16 @@ async def run_jobs_on_ray(jobs: list[Job], backend: Backend, cache: GenerationCa
 def _answers(ray: Any, todo: list[Job], backend: Backend, options: RunOptions, engine: EngineSettings,
              completions: bool) -> Any:
     """The rows of answers, as Ray Data hands them over (any order)."""
-    if backend.spec.kind == "vllm":
-        from embedforge.generators.ray_vllm import vllm_answers
-
-        return vllm_answers(ray, todo, backend, engine)
+    own = backend.ray_answers(ray, todo, engine)  # a kind with its own Ray stage (vllm:)
+    if own is not None:
+        return own
     per_actor = (engine.llm_concurrency or options.concurrency) if backend.remote else 1
     workers = engine.llm_workers or (1 if backend.remote else max(1, int(ray.cluster_resources().get("CPU", 1)) // 2))
     rows = [{"key": job.key, "request": pickle.dumps(job.request, protocol=pickle.HIGHEST_PROTOCOL)} for job in todo]
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = False
     dataset = ray.data.from_items(rows, override_num_blocks=max(1, -(-len(rows) // per_actor))).map_batches(
-        LlmActor, fn_constructor_args=(backend.spec.raw, options.timeout, completions, options, per_actor),
+        LlmActor, fn_constructor_args=(backend.spec, options.timeout, completions, options, per_actor),
         batch_size=per_actor, compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
         num_cpus=0 if backend.remote else 1)
     return dataset.iter_rows()

@@ -5,7 +5,8 @@ cue); ``chat`` mode is a list of (role, content) messages. Both carry the stop
 sequences. :meth:`Rendered.digest` hashes exactly that payload, and the cache key of a
 call is built from it, so two prompt files that render the same text share cache
 entries, and any edit that changes the text sent is a new call. ``embedforge prompt
-show`` prints :meth:`Rendered.show`, and the dry run counts its tokens.
+show`` prints :meth:`Rendered.show`, and the dry run counts its tokens. Which mode a
+backend takes is its kind's rule (``LlmSpec.mode``, in ``backends/base.py``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from embedforge.corpus.record import Chunk
-from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import object_hash
 from embedforge.generators.prompt import Prompt
-from embedforge.generators.spec import LlmSpec
 
 MODES = ("completion", "chat")
-# OpenAI's chat and completion APIs take at most 4 stop sequences.
-OPENAI_MAX_STOPS = 4
 
 
 @dataclass(frozen=True)
@@ -58,14 +55,6 @@ class Rendered:
         return json.dumps(self.payload(), ensure_ascii=False, indent=2)
 
 
-def mode_for(spec: LlmSpec, completions: bool = False) -> str:
-    """How ``spec``'s backend is prompted: ``chat`` for OpenAI-style APIs unless ``completions``, else ``completion``.
-
-    The one rule: the backends, ``prompt show`` and the dry run all take the mode from here.
-    """
-    return "chat" if spec.kind in ("openai", "openai-compatible") and not completions else "completion"
-
-
 def render(prompt: Prompt, chunk: Chunk, n: int, mode: str) -> Rendered:
     """``prompt`` for ``chunk`` asking ``n`` questions, in ``mode`` (``completion`` or ``chat``)."""
     if mode not in MODES:
@@ -77,13 +66,3 @@ def render(prompt: Prompt, chunk: Chunk, n: int, mode: str) -> Rendered:
         return Rendered(mode, prompt.completion_text(*args), None, stop, block)
     return Rendered(mode, None, tuple(prompt.chat_messages(*args)), stop, block)
 
-
-def check_prompt_for(prompt: Prompt, llm_kind: str) -> None:
-    """Refuse a prompt field the backend of ``llm_kind`` cannot take, naming the field.
-
-    Raises:
-        EmbedforgeError: more stop sequences than OpenAI-style APIs accept.
-    """
-    if llm_kind in ("openai", "openai-compatible") and len(prompt.stop) > OPENAI_MAX_STOPS:
-        raise EmbedforgeError(f"{prompt.source}: stop: {len(prompt.stop)} stop sequences, but the OpenAI API "
-                              f"takes at most {OPENAI_MAX_STOPS}; keep {OPENAI_MAX_STOPS} or fewer")

@@ -6,6 +6,8 @@ happens here. Retried: timeouts, dropped connections, 429 and 5xx. Not retried: 
 invalid response or another 4xx (that call fails with its reason). 400, 401, 403
 and 404 mean every call will fail (bad key, model, URL or parameter), so they stop
 the run at once with :class:`EmbedforgeError`; finished generations are already cached.
+What a client's own exceptions mean is its kind's to say (``LlmSpec.verdict``, e.g. the
+OpenAI SDK's in ``backends/openai.py``); :func:`classify` handles the rest.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Verdict:
     retry: bool
     retry_after: float | None = None
     fatal: bool = False
+    fix: str = "check --llm and the model name"  # what to do, said when ``fatal`` stops the run
 
 
 def retry_after(headers: Any) -> float | None:
@@ -98,23 +101,17 @@ def _call_failed(exc: BaseException) -> CallFailed | None:
     return None
 
 
-def classify(exc: BaseException) -> Verdict:
-    """Map an exception from a backend to a :class:`Verdict`."""
-    import openai
-
+def classify(exc: BaseException, known: Callable[[BaseException], Verdict | None] | None = None) -> Verdict:
+    """Map an exception from a backend to a :class:`Verdict`; ``known`` maps its client's own (``LlmSpec.verdict``)."""
     failed = _call_failed(exc)
     if failed is not None:
         return Verdict(failed.reason, retry=False)
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError, openai.APITimeoutError)):
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return Verdict("timeout", retry=True)
-    if isinstance(exc, openai.APIConnectionError):
-        return Verdict("connection_error", retry=True)
-    if isinstance(exc, openai.APIStatusError):
-        code = exc.status_code
-        if code == 429 or code >= 500:
-            return Verdict(f"http_{code}", retry=True, retry_after=retry_after(exc.response.headers))
-        return Verdict(f"http_{code}", retry=False, fatal=code in FATAL_STATUS)
-    if isinstance(exc, (openai.APIResponseValidationError, ValueError, KeyError, TypeError)):
+    verdict = known(exc) if known is not None else None
+    if verdict is not None:
+        return verdict
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
         return Verdict("invalid_response", retry=False)
     return Verdict(type(exc).__name__, retry=False)
 
@@ -134,8 +131,9 @@ async def call_with_retries(
     timeout: float | None,
     where: str,
     secrets: tuple[str, ...] = (),
+    known: Callable[[BaseException], Verdict | None] | None = None,
 ) -> T:
-    """Run ``call`` until it succeeds or fails for good.
+    """Run ``call`` until it succeeds or fails for good; ``known`` classifies the client's exceptions.
 
     Raises:
         CallFailed: a non-retryable error, or retries exhausted (reason of the last error).
@@ -147,13 +145,13 @@ async def call_with_retries(
                 return await call()
             return await asyncio.wait_for(call(), timeout)
         except Exception as exc:
-            verdict = classify(exc)
+            verdict = classify(exc, known)
             detail = remove_secrets(" ".join(str(exc)[:2000].split()), secrets)[:300]
             if verdict.fatal:
                 code = int(verdict.reason.split("_")[1])
                 raise EmbedforgeError(
-                    f"{where}: {FATAL_STATUS[code]} (HTTP {code}: {detail}); check --llm, the model name and "
-                    "OPENAI_API_KEY; finished generations are cached, rerun to continue"
+                    f"{where}: {FATAL_STATUS[code]} (HTTP {code}: {detail}); {verdict.fix}; "
+                    "finished generations are cached, rerun to continue"
                 ) from None
             if not verdict.retry or attempt == max_retries:
                 raise CallFailed(verdict.reason, detail) from None

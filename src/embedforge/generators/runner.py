@@ -128,7 +128,7 @@ class CallRunner:
                 completion = await call_with_retries(
                     lambda: self._attempt(job), max_retries=self.options.max_retries,
                     backoff=self.options.backoff, timeout=self.options.timeout if self.backend.remote else None,
-                    where=self.backend.spec.raw, secrets=self.backend.secrets)
+                    where=self.backend.spec.raw, secrets=self.backend.secrets, known=self.backend.spec.verdict)
             except CallFailed as exc:
                 self.fail(job, exc.reason)
                 return

@@ -5,15 +5,22 @@ changes what the LLM writes (llm, prompt, questions per chunk, temperature,
 max tokens, seed, completions) is part of the cache key; the others
 (concurrency, timeout, retries, filter bounds, cache file) are not, so
 changing them re-uses cached generations.
+
+``llm`` stays the string the user wrote (it is what the fingerprint and the cache keys
+hold); :attr:`GenerationSettings.spec` is it parsed, once per settings object, and every
+step after takes that.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from embedforge.errors import EmbedforgeError
+from embedforge.generators.backends.base import LlmSpec
+from embedforge.generators.backends.registry import parse_spec
 from embedforge.settings import Settings, setting
 
 CACHE_ENV = "EMBEDFORGE_CACHE"
@@ -33,7 +40,8 @@ class GenerationSettings(Settings):
     """How questions are generated.
 
     Attributes:
-        llm: ``bundled``, ``llamacpp:PATH.gguf``, ``openai:MODEL`` or ``openai-compatible:MODEL@URL``.
+        llm: an LLM spec, e.g. ``bundled`` or ``openai:MODEL``; ``backends/registry.py`` holds every kind
+            (``--llm``'s help lists them all), and :attr:`spec` is it parsed.
         prompt: packaged prompt name or a TOML file path; None = ``default`` (or ``multi`` when
             ``questions_per_chunk`` > 1).
         questions_per_chunk: questions asked of each chunk (sampled at ``temperature``); the default
@@ -104,6 +112,17 @@ class GenerationSettings(Settings):
             if not ok:
                 value = f"{self.min_words}/{self.max_words}" if "/" in name else repr(getattr(self, name))
                 raise EmbedforgeError(f"{name} {value}: invalid; {fix}")
+
+    @functools.cached_property
+    def spec(self) -> LlmSpec:
+        """``llm`` parsed into its kind's spec, on first use (so a bad one fails where it did: preflight).
+
+        Not a field: the fingerprint and everything written hold ``llm`` as written.
+
+        Raises:
+            EmbedforgeError: a malformed spec, or a .gguf file that does not exist.
+        """
+        return parse_spec(self.llm)
 
     def cache_path(self) -> Path:
         return Path(self.cache).expanduser() if self.cache else default_cache_path()

@@ -1,10 +1,11 @@
 """Input tokens of a rendered call, for the dry run: the backend's tokenizer where there is one.
 
-In-process GGUF models (``bundled``, ``llamacpp:``) are counted with llama.cpp's own
-tokenizer, loaded with ``vocab_only=True`` (the vocabulary, no weights: well under a
-second), exactly as the backend counts a real call's ``tokens_in``. OpenAI models are
-counted with tiktoken when its encoding is available offline (plus OpenAI's per-message
-overhead for chat). Anything else is estimated at 4 characters a token, and said so.
+Each kind of spec picks its counter (``LlmSpec.token_counter``) from these: in-process GGUF
+models are counted with llama.cpp's own tokenizer (:func:`gguf_counter`), loaded with
+``vocab_only=True`` (the vocabulary, no weights: well under a second), exactly as the backend
+counts a real call's ``tokens_in``. OpenAI models are counted with tiktoken when its encoding
+is available offline (:func:`tiktoken_counter`, plus OpenAI's per-message overhead for chat).
+Anything else is estimated at 4 characters a token (:func:`estimate_counter`), and said so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from embedforge.generators.render import Rendered
-from embedforge.generators.spec import LlmSpec
 
 log = logging.getLogger(__name__)
 CHARS_PER_TOKEN = 4
@@ -43,6 +43,20 @@ def _estimate(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
+def estimate_counter() -> TokenCounter:
+    """The estimate: 4 characters a token."""
+    return TokenCounter(f"estimate ({CHARS_PER_TOKEN} characters a token)", False, _estimate)
+
+
+def gguf_counter(where: str, path: Callable[[], str]) -> TokenCounter:
+    """llama.cpp's tokenizer of the .gguf file ``path()``, else the estimate (a broken file: the run will say so)."""
+    try:
+        return _gguf_counter(path())
+    except Exception as exc:  # a broken file: the real run will say so; here estimate
+        log.warning("%s: cannot load the tokenizer (%s); estimating tokens", where, exc)
+        return estimate_counter()
+
+
 def _gguf_counter(path: str) -> TokenCounter:
     """llama.cpp's tokenizer of ``path``, as LlamaCppBackend counts ``tokens_in`` (with BOS, no special parsing)."""
     import llama_cpp
@@ -59,14 +73,15 @@ def _gguf_counter(path: str) -> TokenCounter:
         return TokenCounter("llama.cpp", True, lambda text: len(vocab.tokenize(text.encode("utf-8"))))
 
 
-def _tiktoken_counter(model: str) -> TokenCounter | None:
+def tiktoken_counter(model: str) -> TokenCounter:
+    """tiktoken's encoding of OpenAI's ``model``, else the estimate."""
     try:
         import tiktoken
 
         encoding = tiktoken.encoding_for_model(model)
     except Exception as exc:  # no tiktoken, unknown model, or its encoding file cannot be fetched offline
         log.info("tiktoken unavailable for %s (%s); estimating tokens at 4 characters each", model, _reason(exc))
-        return None
+        return estimate_counter()
     return TokenCounter(f"tiktoken {encoding.name}", True, lambda text: len(encoding.encode(text)))
 
 
@@ -75,19 +90,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError) or "ConnectionPool" in str(exc):  # requests' errors are OSErrors
         return "its encoding file cannot be downloaded here"
     return " ".join(str(exc).split())[:160]
-
-
-def token_counter(spec: LlmSpec) -> TokenCounter:
-    """The best counter for ``spec``: llama.cpp for GGUF models, tiktoken for OpenAI, else the estimate."""
-    if spec.local:
-        from embedforge.generators.backends.llamacpp import bundled_gguf_path
-
-        try:
-            return _gguf_counter(bundled_gguf_path() if spec.kind == "bundled" else spec.model)
-        except Exception as exc:  # a broken file: the real run will say so; here estimate
-            log.warning("%s: cannot load the tokenizer (%s); estimating tokens", spec.raw, exc)
-    elif spec.kind == "openai":
-        counter = _tiktoken_counter(spec.model)
-        if counter is not None:
-            return counter
-    return TokenCounter(f"estimate ({CHARS_PER_TOKEN} characters a token)", False, _estimate)

