@@ -12,6 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from embedforge.evaluation.report_files import METRICS_FILE
+
 log = logging.getLogger(__name__)
 
 TUNED, BASE, METRIC = "fine-tuned", "base", "ndcg@10"
@@ -19,7 +21,7 @@ TUNED, BASE, METRIC = "fine-tuned", "base", "ndcg@10"
 
 def headline(report_dir: Path) -> list[str]:
     """Δ ndcg@10 of the fine-tuned model against the base per dim, and the recommendation; [] without a report."""
-    path = report_dir / "metrics.json"
+    path = report_dir / METRICS_FILE
     if not path.is_file():
         return []
     try:
