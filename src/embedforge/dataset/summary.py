@@ -97,12 +97,12 @@ class DatasetSummary:
     @property
     def paths(self) -> dict[str, Path]:
         """The folder's files by role: corpus, queries, qrels per split (``eval`` is ``qrels/test.tsv``), train."""
-        from embedforge.dataset.layout import SPLITS, qrels_path
+        from embedforge.dataset.layout import CARD_FILE, CORPUS_FILE, QUERIES_FILE, SPLITS, TRAIN_PAIRS_FILE, qrels_path
 
         out = Path(self.out_dir)
-        return {"folder": out, "corpus": out / "corpus.jsonl", "queries": out / "queries.jsonl",
+        return {"folder": out, "corpus": out / CORPUS_FILE, "queries": out / QUERIES_FILE,
                 **{f"qrels_{split}": qrels_path(out, split) for split in SPLITS},
-                "train": out / "train.parquet", "card": out / "README.md"}
+                "train": out / TRAIN_PAIRS_FILE, "card": out / CARD_FILE}
 
     @property
     def corpus(self) -> Dataset:
