@@ -1,7 +1,9 @@
 """Output folders: checked before any work, so a command never replaces a result by accident.
 
-Each command that writes a folder says which top-level names it writes and which one
-marks a finished result (:data:`OUTPUTS`). :func:`check_out_dir` then refuses, in one
+Each stage package declares, once, what it writes (an :class:`Output`: its top-level names, the
+one that marks a finished result, the ones that are records rather than content), beside the code
+that writes it; the run's stages (:mod:`embedforge.stages`) and the commands take that declaration.
+:func:`check_out_dir` then refuses, in one
 line, a path that is a file, a folder that cannot be created or written, a finished
 result (unless ``overwrite``), and a non-empty folder holding anything else (unless
 ``overwrite``). A folder holding only what the same command writes, unfinished, is
@@ -26,40 +28,45 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Output:
-    """What a command writes into ``--out``: ``kind`` (for messages), top-level ``writes``, ``finished`` marker.
+    """What a stage or command writes into its folder, declared once by the package that writes it.
 
-    ``staging``: the folder a result is assembled in before its entries are renamed into ``--out``; while
-    it is there, any other names beside it are that unfinished result's (a kill cut the renames short).
+    Attributes:
+        kind: what it is called in messages (``dataset``, ``model``...).
+        writes: the top-level names it writes.
+        finished: the name whose presence marks a finished result, which :func:`check_out_dir` never
+            replaces without ``overwrite``; None when a result may be written over.
+        staging: the folder a result is assembled in before its entries are renamed into the folder; while
+            it is there, any other names beside it are that unfinished result's (a kill cut the renames short).
+        complete: the name whose presence says the result is complete, when ``finished`` is None.
+        records: names that are records rather than content (cards, manifests with timestamps, logs,
+            checkpoints, caches): a run's output hash leaves them out.
     """
 
     kind: str
     writes: frozenset[str]
     finished: str | None = None
     staging: str | None = None
+    complete: str | None = None
+    records: frozenset[str] = frozenset()
+
+    @property
+    def marker(self) -> str:
+        """The name whose presence says the result is complete (``finished``, else ``complete``)."""
+        name = self.finished or self.complete
+        if name is None:
+            raise ValueError(f"output {self.kind!r}: declares neither `finished` nor `complete`")
+        return name
 
 
-_DATASET = frozenset({"corpus.jsonl", "queries.jsonl", "qrels", "train.parquet", "train.jsonl", "chunks.jsonl",
-                      "split.json", "manifest.json", "README.md", "config.json", "filtered.jsonl"})
-OUTPUTS = {
-    "chunks": Output("chunks", frozenset({"chunks.jsonl", "config.json"})),
-    "documents": Output("documents", frozenset({"documents.jsonl"})),
-    "dataset": Output("dataset", _DATASET, finished="manifest.json"),
-    # An unfinished training leaves checkpoints and its log; a finished one, a saved model (modules.json).
-    "model": Output("model", frozenset({"checkpoints", "training_log.jsonl", ".model.tmp", ".checkpoints.deleting"}),
-                    finished="modules.json", staging=".model.tmp"),
-    "report": Output("report", frozenset({"metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png"})),
-    "export": Output("export", frozenset({"train.json", "dev.json", "eval.json"})),
-}
-
-
-def check_out_dir(path: str | os.PathLike[str], what: str, *, overwrite: bool = False, flag: str = "--out") -> Path:
-    """Check that ``path`` can take the output ``what`` (a key of :data:`OUTPUTS`); return it as a Path.
+def check_out_dir(path: str | os.PathLike[str], spec: Output, *, overwrite: bool = False,
+                  flag: str = "--out") -> Path:
+    """Check that ``path`` can take the output ``spec`` (its package's declaration); return it as a Path.
 
     Raises:
         EmbedforgeError: a file; not creatable or not writable; a finished result or other files
             (both allowed with ``overwrite``).
     """
-    out, spec = Path(path), OUTPUTS[what]
+    out = Path(path)
     if out.exists() and not out.is_dir():
         raise EmbedforgeError(f"{flag} {out}: is a file, not a folder; give a folder path")
     check_writable(out, flag)

@@ -6,7 +6,9 @@ the configuration, and for the first stage the documents themselves) in
 recorded hash matches and whose outputs are present is skipped, so a re-run after a
 crash or a configuration change redoes only what changed; ``force`` redoes one
 stage and everything after it. A training stage interrupted half-way resumes from
-its last checkpoint instead of starting over. The stages and their keys are declared
+its last checkpoint instead of starting over. Each stage's summary (what its public function
+returns; for a skipped stage that keeps one, the one its output records) comes back in
+:attr:`RunResult.summaries`. The stages and their keys are declared
 in :mod:`embedforge.stages`, ``state.json`` lives in :mod:`embedforge.run_state`, and what
 running each stage means, in :mod:`embedforge.run_stages`.
 
@@ -27,13 +29,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from embedforge.config import RunConfig, to_dict
 from embedforge.files import sweep_temporaries, write_json
 from embedforge.run_checks import check_force, check_run
 from embedforge.run_report import closing_lines
-from embedforge.run_stages import documents
+from embedforge.run_stages import REPORT_DIR, documents
 from embedforge.run_state import StageContext, read_state, write_state
+from embedforge.settings import CONFIG_FILE
 from embedforge.stages import STAGE_NAMES, STAGES, Stage
 
 log = logging.getLogger(__name__)
@@ -41,12 +45,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunResult:
-    """What ``run`` did: the run folder, and per stage whether it ran or was up to date, and how long it took."""
+    """What ``run`` did: the run folder, and per stage whether it ran or was up to date, and how long it took.
+
+    ``summaries``: per stage, the summary its run returned (a :class:`~embedforge.corpus.CorpusSummary`,
+    :class:`~embedforge.dataset.DatasetSummary`, :class:`~embedforge.training.TrainResult`,
+    :class:`~embedforge.evaluation.CompareResult`), or for a skipped stage the one its output records
+    (``Stage.recorded``; a skipped stage that keeps none has no entry).
+    """
 
     run_dir: Path
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    summaries: dict[str, Any] = field(default_factory=dict)
 
     def format(self) -> str:
         lines = [f"run folder: {self.run_dir}"]
@@ -56,7 +67,7 @@ class RunResult:
                 lines.append(f"  {stage:<8} ran in {self.seconds.get(stage, 0.0):.1f} s")
             else:
                 lines.append(f"  {stage:<8} up to date, skipped")
-        lines += closing_lines(self.run_dir / "report")
+        lines += closing_lines(self.run_dir / REPORT_DIR)
         return "\n".join(lines)
 
 
@@ -79,7 +90,7 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     run_dir.mkdir(parents=True, exist_ok=True)
     if swept := sweep_temporaries(run_dir):
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
-    write_json(run_dir / "config.json", to_dict(config))
+    write_json(run_dir / CONFIG_FILE, to_dict(config))
     return run_stages(config, STAGES, StageContext(files=files, state=read_state(run_dir)), force=force)
 
 
@@ -101,12 +112,14 @@ def run_stages(config: RunConfig, stages: Sequence[Stage], context: StageContext
                 and stage.is_present(config.run_dir):
             log.info("%s: up to date, skipped", stage.name)
             result.skipped.append(stage.name)
+            if stage.recorded is not None:
+                result.summaries[stage.name] = stage.recorded(config.run_dir)
             continue
         log.info("%s: running", stage.name)
         context.state[stage.name] = {"input": key, "finished": False}
         write_state(config.run_dir, context.state)
         started = time.perf_counter()
-        stage.run(config, context)
+        result.summaries[stage.name] = stage.run(config, context)
         result.seconds[stage.name] = time.perf_counter() - started
         context.state[stage.name] = {"input": key, "finished": True, "output": stage.output_hash(config.run_dir),
                                      "seconds": round(result.seconds[stage.name], 1)}

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from embedforge.evaluation.report_files import METRICS_FILE, REPORT_FILE
 from embedforge.next_steps import arg, next_lines
 
 log = logging.getLogger(__name__)
@@ -24,11 +25,11 @@ _FUSED = re.compile(r"^(hybrid|rrf)\(bm25\+(.+)\)$")
 
 def closing_lines(report_dir: Path) -> list[str]:
     """The headline, the report's path and the next command; [] without a report."""
-    metrics = _read(report_dir / "metrics.json")
+    metrics = _read(report_dir / METRICS_FILE)
     if metrics is None:
         return []
     lines = headline(metrics)
-    report = report_dir / "report.md"
+    report = report_dir / REPORT_FILE
     if report.is_file():
         lines.append(f"report: {report}")
     return lines + next_lines(*_try(metrics))

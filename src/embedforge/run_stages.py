@@ -1,9 +1,12 @@
 """The four stages of ``embedforge run``, each a call of its stage's one public function.
 
 :mod:`embedforge.pipeline` decides which stages run; this module says what running one
-means for a run folder: which documents the corpus stage reads, where each stage
-writes, and how an interrupted training resumes. Stage packages are imported on use,
-so ``embedforge run`` with everything up to date never loads torch.
+means for a run folder: which documents the corpus stage reads, where in the run folder
+each stage writes (:data:`DATASET_DIR`, :data:`MODEL_DIR`, :data:`REPORT_DIR`; the chunks lie
+in the run folder itself), and how an interrupted training resumes. Each returns its stage's
+summary (what the stage's public function returns), which the pipeline hands to its caller.
+Stage packages' heavy parts are imported on use, so ``embedforge run`` with everything up to
+date never loads torch.
 """
 
 from __future__ import annotations
@@ -15,12 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedforge.config import RunConfig, to_dict
+from embedforge.corpus.stage import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
+from embedforge.training.publish import CHECKPOINTS_DIR
 
 if TYPE_CHECKING:
+    from embedforge.corpus import CorpusSummary
+    from embedforge.dataset import DatasetSummary
+    from embedforge.evaluation import CompareResult
     from embedforge.run_state import StageContext
+    from embedforge.training import TrainResult
 
 log = logging.getLogger(__name__)
+
+# Where each stage writes in the run folder: the run's layout, named once.
+DATASET_DIR, MODEL_DIR, REPORT_DIR = "dataset", "model", "report"
 
 
 def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
@@ -42,47 +54,57 @@ def documents(config: RunConfig, corpus_dir: str | Path | None) -> list[Path]:
     return [Path(source) for source in config.corpus.sources]
 
 
-def run_chunk(config: RunConfig, context: StageContext) -> None:
+def run_chunk(config: RunConfig, context: StageContext) -> CorpusSummary:
     """Corpus stage: the run's files (from :func:`documents`) into ``chunks.jsonl``; an error if no chunk is kept."""
     from embedforge.corpus import chunk_documents
     summary = chunk_documents(context.files, config.run_dir, config.chunk, engine=config.engine)
     log.info("%s", summary.format())
     if summary.chunks_kept == 0:
-        raise EmbedforgeError(f"{config.run_dir / 'chunks.jsonl'}: no chunks were kept; check the documents")
+        raise EmbedforgeError(f"{config.run_dir / CHUNKS_FILE}: no chunks were kept; check the documents")
+    return summary
 
 
-def run_dataset(config: RunConfig, context: StageContext) -> None:
+def run_dataset(config: RunConfig, context: StageContext) -> DatasetSummary:
     """Question stage: ``chunks.jsonl`` into ``dataset/`` (questions, split, BEIR layout)."""
     from embedforge.corpus import read_chunks
     from embedforge.dataset import build_dataset_from_chunks
 
-    chunks = read_chunks(config.run_dir / "chunks.jsonl")
-    summary = build_dataset_from_chunks(chunks, config.run_dir / "dataset", generation_settings=config.generate,
+    chunks = read_chunks(config.run_dir / CHUNKS_FILE)  # the corpus stage's output, maybe an earlier run's
+    summary = build_dataset_from_chunks(chunks, config.run_dir / DATASET_DIR, generation_settings=config.generate,
                                         dataset_settings=config.dataset, config=to_dict(config), engine=config.engine)
     log.info("%s", summary.format())
+    return summary
 
 
-def run_train(config: RunConfig, context: StageContext) -> None:
+def recorded_dataset(run_dir: Path) -> DatasetSummary:
+    """The question stage's summary as its folder's manifest records it (the stage was done by an earlier run)."""
+    from embedforge.dataset import DatasetSummary
+
+    return DatasetSummary.recorded(run_dir / DATASET_DIR)
+
+
+def run_train(config: RunConfig, context: StageContext) -> TrainResult:
     """Training stage: ``dataset/`` into ``model/``, resuming an interrupted run of the same training."""
     from embedforge.training import train
     from embedforge.training.checkpoints import MARKER
 
-    model_dir = config.run_dir / "model"
+    model_dir = config.run_dir / MODEL_DIR
     interrupted = context.state.get("train", {}).get("finished") is False
     # An interrupted run of the same training resumes from its last complete (marked) checkpoint;
     # if it was killed before any checkpoint was complete, its unmarked leftovers are useless: start over.
-    resume = interrupted and any(model_dir.glob(f"checkpoints/checkpoint-*/{MARKER}"))
-    if interrupted and not resume and (model_dir / "checkpoints").is_dir():
+    resume = interrupted and any(model_dir.glob(f"{CHECKPOINTS_DIR}/checkpoint-*/{MARKER}"))
+    if interrupted and not resume and (model_dir / CHECKPOINTS_DIR).is_dir():
         log.info("%s: no complete checkpoint of the interrupted training; starting it over", model_dir)
-        shutil.rmtree(model_dir / "checkpoints")
+        shutil.rmtree(model_dir / CHECKPOINTS_DIR)
     settings = dataclasses.replace(config.train, resume=resume or config.train.resume)
-    train(config.run_dir / "dataset", model_dir, settings)
+    return train(config.run_dir / DATASET_DIR, model_dir, settings)
 
 
-def run_compare(config: RunConfig, context: StageContext) -> None:
+def run_compare(config: RunConfig, context: StageContext) -> CompareResult:
     """Comparison stage: base vs fine-tuned (and hand-written questions, if given) into ``report/``."""
     from embedforge.evaluation import compare
 
-    models = {"base": config.train.base_model, "fine-tuned": str(config.run_dir / "model")}
-    result = compare(config.run_dir / "dataset", models, config.run_dir / "report", config.compare)
+    models = {"base": config.train.base_model, "fine-tuned": str(config.run_dir / MODEL_DIR)}
+    result = compare(config.run_dir / DATASET_DIR, models, config.run_dir / REPORT_DIR, config.compare)
     log.info("%s", result.format_table())
+    return result

@@ -31,6 +31,8 @@ from pydantic import ConfigDict
 
 S = TypeVar("S", bound="Settings")
 _OUTPUT = "embedforge_output"
+# Where a command or run records the resolved settings it ran with, beside its output.
+CONFIG_FILE = "config.json"
 
 
 def setting(default: Any = dataclasses.MISSING, *, output: bool = True,

@@ -1,11 +1,13 @@
 """The stages of ``embedforge run``, each declared once.
 
 A :class:`Stage` names its configuration sections, the stages whose output it reads,
-the output it writes in the run folder, the files of that output that are records
-rather than content (cards, manifests with timestamps, logs), and the function that
-runs it. :mod:`embedforge.pipeline`, the configuration's sections and ``--force`` all
-loop over :data:`STAGES`; adding a stage is one package, one line here and its section
-in :class:`~embedforge.config.RunConfig`.
+where in the run folder it writes, the declaration of what it writes (an
+:class:`~embedforge.outdir.Output` its own package makes, beside the code that writes it: the
+names, the one whose presence marks it complete, the ones that are records rather than content,
+which the stage's commands check ``--out`` against too), the function that runs it and returns
+its summary, and, where the run's caller needs it, how to read the summary of a stage an earlier
+run did. :mod:`embedforge.pipeline`, the configuration's sections and ``--force`` all
+loop over :data:`STAGES`; adding a stage is ARCHITECTURE.md's four edits ("To add a stage").
 
 A stage's key hashes the recorded output hashes of its upstream stages, the
 :meth:`~embedforge.settings.Settings.fingerprint` of its sections (fields tagged
@@ -22,8 +24,13 @@ from typing import Any
 
 from embedforge import run_stages
 from embedforge.config import RunConfig
+from embedforge.corpus.stage import CHUNKS_OUTPUT
+from embedforge.dataset.writer import DATASET_OUTPUT
+from embedforge.evaluation.report_files import REPORT_OUTPUT
 from embedforge.fingerprint import file_hash, object_hash
+from embedforge.outdir import Output
 from embedforge.run_state import StageContext
+from embedforge.training.publish import MODEL_OUTPUT
 
 
 def _no_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
@@ -40,9 +47,10 @@ class Stage:
         upstream: stages whose output it reads.
         output: the file or folder it writes, relative to the run folder.
         marker: the file, relative to the run folder, whose presence says the output is complete.
-        run: runs the stage for a configuration.
+        run: runs the stage for a configuration; returns the stage's summary.
         inputs: what else its output depends on (file contents, a prompt), as JSON data.
         records: names inside ``output`` that are not content and so never enter its hash.
+        recorded: reads, from the run folder, the summary of this stage done by an earlier run (None: not kept).
     """
 
     name: str
@@ -50,9 +58,20 @@ class Stage:
     upstream: tuple[str, ...]
     output: str
     marker: str
-    run: Callable[[RunConfig, StageContext], None]
+    run: Callable[[RunConfig, StageContext], Any]
     inputs: Callable[[RunConfig, StageContext], dict[str, Any]] = _no_inputs
     records: tuple[str, ...] = ()
+    recorded: Callable[[Path], Any] | None = None
+
+    @classmethod
+    def writing(cls, name: str, sections: tuple[str, ...], upstream: tuple[str, ...], declared: Output,
+                folder: str | None, run: Callable[[RunConfig, StageContext], Any], **more: Any) -> Stage:
+        """A stage writing what its package ``declared``: into ``folder`` of the run folder, or, when None,
+        as the one file ``declared.marker`` in the run folder itself; marker and records come from ``declared``."""
+        if folder is None:
+            return cls(name, sections, upstream, declared.marker, declared.marker, run, **more)
+        return cls(name, sections, upstream, folder, f"{folder}/{declared.marker}", run,
+                   records=tuple(sorted(declared.records)), **more)
 
     def key(self, config: RunConfig, context: StageContext) -> str:
         """The hash of everything this stage's output depends on."""
@@ -71,7 +90,7 @@ class Stage:
         if target.is_file():
             return file_hash(str(target))
         files = sorted(p for p in target.rglob("*") if p.is_file() and not set(p.relative_to(target).parts)
-                       & {*self.records, "checkpoints"})
+                       & set(self.records))
         return object_hash({str(p.relative_to(target)): file_hash(str(p)) for p in files})
 
 
@@ -97,13 +116,12 @@ def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("chunk", ("corpus", "chunk"), (), "chunks.jsonl", "chunks.jsonl", run_stages.run_chunk, _documents),
-    Stage("dataset", ("generate", "dataset"), ("chunk",), "dataset", "dataset/manifest.json",
-          run_stages.run_dataset, _prompts, records=("manifest.json", "README.md", ".embedforge-cache")),
-    Stage("train", ("train",), ("dataset",), "model", "model/modules.json", run_stages.run_train,
-          records=("README.md", "training_log.jsonl")),
-    Stage("compare", ("compare",), ("dataset", "train"), "report", "report/metrics.json",
-          run_stages.run_compare, _compare_inputs),
+    Stage.writing("chunk", ("corpus", "chunk"), (), CHUNKS_OUTPUT, None, run_stages.run_chunk, inputs=_documents),
+    Stage.writing("dataset", ("generate", "dataset"), ("chunk",), DATASET_OUTPUT, run_stages.DATASET_DIR,
+                  run_stages.run_dataset, inputs=_prompts, recorded=run_stages.recorded_dataset),
+    Stage.writing("train", ("train",), ("dataset",), MODEL_OUTPUT, run_stages.MODEL_DIR, run_stages.run_train),
+    Stage.writing("compare", ("compare",), ("dataset", "train"), REPORT_OUTPUT, run_stages.REPORT_DIR,
+                  run_stages.run_compare, inputs=_compare_inputs),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 # Sections that say how every stage runs, never what it writes (every field ``output=False``): in no key.

@@ -32,6 +32,7 @@ def compare(
     """
     from embedforge.evaluation import CompareSettings, parse_model_specs
     from embedforge.evaluation import compare as compare_models
+    from embedforge.evaluation.report_files import REPORT_OUTPUT
     from embedforge.outdir import check_out_dir
     from embedforge.run_report import closing_lines
 
@@ -42,7 +43,7 @@ def compare(
     )
     models = parse_model_specs(model)
     _check_before_work(models.values(), settings.handwritten)
-    check_out_dir(out, "report", overwrite=overwrite)
+    check_out_dir(out, REPORT_OUTPUT, overwrite=overwrite)
     result = compare_models(dataset, models, out, settings)
     typer.echo(result.format_table())
     typer.echo("\n".join(closing_lines(out)))  # Δ ndcg@10 per dim, recommended, report, next: search

@@ -32,20 +32,21 @@ def chunk(
       embedforge chunk corpus/als.toml --model bundled-minilm --chunk-tokens 128 --out chunks/
     """
     from embedforge.config import to_dict
-    from embedforge.corpus import ChunkSettings, chunk_documents
+    from embedforge.corpus import CHUNKS_OUTPUT, ChunkSettings, chunk_documents
     from embedforge.corpus.source_check import check_sources
     from embedforge.errors import FailedItems
     from embedforge.files import write_json
     from embedforge.outdir import check_out_dir
+    from embedforge.settings import CONFIG_FILE
 
     settings = section_settings(
         ChunkSettings, config, "chunk",
         embedder=model or embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
     check_sources(sources)
-    check_out_dir(out, "chunks", overwrite=overwrite)
+    check_out_dir(out, CHUNKS_OUTPUT, overwrite=overwrite)
     summary = chunk_documents(sources, out, settings, engine=engine_for(config, engine, ray_address))
-    write_json(out / "config.json", to_dict({"chunk": settings, "sources": sources}))
+    write_json(out / CONFIG_FILE, to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
     if not summary.ok:
         failed = len(summary.failures)

@@ -106,6 +106,7 @@ def build(
     from embedforge.corpus import ChunkSettings
     from embedforge.corpus.source_check import check_sources
     from embedforge.dataset import build_dataset
+    from embedforge.dataset.writer import DATASET_OUTPUT
     from embedforge.outdir import check_out_dir
 
     gen = generation_settings(config, **generation_flags(locals()))
@@ -114,7 +115,7 @@ def build(
     chunking = section_settings(ChunkSettings, config, "chunk", embedder=model or embedder, chunk_tokens=chunk_tokens,
                                 strict=strict)
     check_sources(sources)
-    check_out_dir(out, "dataset", overwrite=overwrite)  # the dry run refuses what the real run refuses
+    check_out_dir(out, DATASET_OUTPUT, overwrite=overwrite)  # the dry run refuses what the real run refuses
     if dry_run:
         from embedforge.dataset.dryrun import plan_sources
         from embedforge.generators.preflight import check_generation
@@ -146,12 +147,13 @@ def regenerate(
       embedforge dataset regenerate data/mydocs --llm openai:gpt-4o-mini --out data/mydocs-4o
     """
     from embedforge.dataset import regenerate as regenerate_dataset
+    from embedforge.dataset.writer import DATASET_OUTPUT
     from embedforge.outdir import check_out_dir
 
     gen = generation_settings(config, **generation_flags(locals()))
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
     data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
-    check_out_dir(out, "dataset", overwrite=overwrite)  # the dry run refuses what the real run refuses
+    check_out_dir(out, DATASET_OUTPUT, overwrite=overwrite)  # the dry run refuses what the real run refuses
     if dry_run:
         from embedforge.dataset.dryrun import plan_regenerate
 
@@ -175,10 +177,11 @@ def import_(
       embedforge dataset import train_dataset.json val_dataset.json --out data/imported
     """
     from embedforge.dataset import import_dataset
+    from embedforge.dataset.writer import DATASET_OUTPUT
     from embedforge.outdir import check_out_dir
 
     data = dataset_settings(config, eval_fraction=eval_fraction, seed=seed)
-    check_out_dir(out, "dataset", overwrite=overwrite)
+    check_out_dir(out, DATASET_OUTPUT, overwrite=overwrite)
     summary = import_dataset(train_file, eval_file, out, data)
     typer.echo(summary.format())
 
@@ -196,9 +199,10 @@ def export(
       embedforge dataset export data/mydocs --format llamaindex --out exported/
     """
     from embedforge.dataset import export_dataset
+    from embedforge.dataset.importers import EXPORT_OUTPUT
     from embedforge.outdir import check_out_dir
 
-    check_out_dir(out, "export", overwrite=overwrite)
+    check_out_dir(out, EXPORT_OUTPUT, overwrite=overwrite)
     for path in export_dataset(dataset, out, format=format):
         typer.echo(str(path))
 

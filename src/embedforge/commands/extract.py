@@ -24,14 +24,14 @@ def extract(
       embedforge extract docs/ --out extracted/
       embedforge extract page.html report.pdf --out extracted/ --strict
     """
-    from embedforge.corpus import ChunkSettings, extract_documents
+    from embedforge.corpus import DOCUMENTS_OUTPUT, ChunkSettings, extract_documents
     from embedforge.corpus.source_check import check_sources
     from embedforge.errors import FailedItems
     from embedforge.outdir import check_out_dir
 
     settings = section_settings(ChunkSettings, config, "chunk", strict=strict)
     check_sources(sources)
-    check_out_dir(out, "documents", overwrite=overwrite)
+    check_out_dir(out, DOCUMENTS_OUTPUT, overwrite=overwrite)
     summary = extract_documents(sources, out, settings.limits, strict=settings.strict)
     typer.echo(summary.format())
     if not summary.ok:  # exit 1: done, with failures (the table in `embedforge --help`)

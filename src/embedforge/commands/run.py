@@ -52,21 +52,9 @@ def run(
         return
     result = run_pipeline(settings, corpus_dir=folder, force=force)
     typer.echo(result.format())
-    failed = _failed_questions(result.run_dir / "dataset" / "manifest.json")
-    if failed:
+    dataset = result.summaries["dataset"]  # ran now, or read from the folder an earlier run wrote
+    if dataset.failed:
         from embedforge.errors import FailedItems
 
-        raise FailedItems(f"{result.run_dir / 'dataset'}: {failed} questions failed (their LLM calls, after "
+        raise FailedItems(f"{dataset.out_dir}: {dataset.failed} questions failed (their LLM calls, after "
                           "retries); rerun with --force dataset to retry just those (the rest are cached)")
-
-
-def _failed_questions(manifest: Path) -> int:
-    """Question slots whose LLM call failed, as the run's dataset manifest records them (0 if unreadable)."""
-    import json
-
-    try:
-        counts = json.loads(manifest.read_text(encoding="utf-8")).get("counts", {})
-        failed = counts.get("failed") or {}
-        return sum(failed.values()) if isinstance(failed, dict) else int(failed)
-    except (OSError, ValueError, AttributeError, TypeError):
-        return 0

@@ -45,6 +45,7 @@ def train(
     from embedforge.outdir import check_out_dir
     from embedforge.training import TrainSettings
     from embedforge.training import train as train_model
+    from embedforge.training.publish import MODEL_OUTPUT
 
     settings = section_settings(
         TrainSettings, config, "train",
@@ -53,7 +54,7 @@ def train(
         query_prompt=query_prompt, trust_remote_code=trust_remote_code, resume=resume, device=device, alpha=alpha,
         choose_on=choose_on, card_examples=card_examples, push_to=push_to, precision=precision,
     )
-    check_out_dir(out, "model", overwrite=overwrite)
+    check_out_dir(out, MODEL_OUTPUT, overwrite=overwrite)
     result = train_model(dataset, out, settings)
     typer.echo(result.format() if hasattr(result, "format") else str(result))
     typer.echo("\n".join(_closing_lines(dataset, out, settings.base_model, result.dims)))

@@ -8,15 +8,17 @@ and the records :class:`Chunk`, :class:`ChunkSettings`, :class:`CorpusSummary`.
 
 from __future__ import annotations
 
-from embedforge.corpus.extract import DOCUMENTS_FILE, ExtractSummary, extract_documents
+from embedforge.corpus.extract import DOCUMENTS_FILE, DOCUMENTS_OUTPUT, ExtractSummary, extract_documents
 from embedforge.corpus.manifest import Manifest, fetch_manifest, load_manifest, locate_documents
 from embedforge.corpus.record import Chunk, read_chunks, write_chunks
 from embedforge.corpus.settings import ChunkSettings, ParseLimits
-from embedforge.corpus.stage import CHUNKS_FILE, CorpusSummary, chunk_documents, chunk_in_memory
+from embedforge.corpus.stage import CHUNKS_FILE, CHUNKS_OUTPUT, CorpusSummary, chunk_documents, chunk_in_memory
 
 __all__ = [
     "CHUNKS_FILE",
+    "CHUNKS_OUTPUT",
     "DOCUMENTS_FILE",
+    "DOCUMENTS_OUTPUT",
     "Chunk",
     "ChunkSettings",
     "CorpusSummary",

@@ -27,10 +27,12 @@ from embedforge.corpus.sources import SourceFailure, iter_sources
 from embedforge.corpus.summary import DocumentRun
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
+from embedforge.outdir import Output
 
 log = logging.getLogger(__name__)
 
 DOCUMENTS_FILE = "documents.jsonl"
+DOCUMENTS_OUTPUT = Output("documents", frozenset({DOCUMENTS_FILE}))  # `embedforge extract --out DIR`
 
 
 @dataclass

@@ -29,11 +29,15 @@ from embedforge.corpus.summary import DocumentRun
 from embedforge.engine import EngineSettings
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_open_text, dumps_line
+from embedforge.outdir import Output
 from embedforge.progress import bar, logs_above_bars
+from embedforge.settings import CONFIG_FILE
 
 log = logging.getLogger(__name__)
 
 CHUNKS_FILE = "chunks.jsonl"
+# `embedforge chunk --out DIR`: the chunks and the settings that made them; rewritten freely.
+CHUNKS_OUTPUT = Output("chunks", frozenset({CHUNKS_FILE, CONFIG_FILE}), complete=CHUNKS_FILE)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.corpus.sources import source_hashes
+from embedforge.corpus.stage import CHUNKS_FILE
 from embedforge.counts import Counts
 from embedforge.dataset.assemble import assemble
 from embedforge.dataset.overlap import drop_copied_words
@@ -27,7 +28,7 @@ from embedforge.dataset.settings import DatasetSettings, recorded_settings
 from embedforge.dataset.show import write_filtered
 from embedforge.dataset.split import SPLIT_FILE, assign_split, read_split
 from embedforge.dataset.summary import DatasetSummary
-from embedforge.dataset.writer import CHUNKS_FILE, summarize, write_folder
+from embedforge.dataset.writer import summarize, write_folder
 from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import file_hash
 
@@ -71,10 +72,10 @@ def build_dataset(
     check_generation(generation_settings)
     out = Path(out_dir)
     corpus = chunk_documents(list(sources), out, chunk_settings, engine=engine)
-    log.info("%s", corpus.format() if hasattr(corpus, "format") else corpus)
-    chunks = read_chunks(out / CHUNKS_FILE)
-    if not chunks:
+    log.info("%s", corpus.format())
+    if corpus.chunks_kept == 0:
         raise EmbedforgeError(f"{out / CHUNKS_FILE}: no chunks were kept; check the documents and settings")
+    chunks = read_chunks(out / CHUNKS_FILE)  # the corpus stage streams them to disk; memory does not grow
     settings = dataset_settings or DatasetSettings()
     configuration = config or {"chunk": chunk_settings, "generate": generation_settings, "dataset": settings}
     return build_dataset_from_chunks(

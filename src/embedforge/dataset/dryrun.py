@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedforge.corpus.record import Chunk, read_chunks
+from embedforge.corpus.stage import CHUNKS_FILE
 from embedforge.dataset.questions import dataset_passes
-from embedforge.dataset.writer import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
 
 if TYPE_CHECKING:

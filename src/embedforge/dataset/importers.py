@@ -35,10 +35,13 @@ from embedforge.dataset.summary import DatasetSummary
 from embedforge.dataset.writer import summarize, write_folder
 from embedforge.errors import EmbedforgeError
 from embedforge.files import write_json
+from embedforge.outdir import Output
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("llamaindex",)
+# `dataset export --out DIR`: one LlamaIndex JSON file per split.
+EXPORT_OUTPUT = Output("export", frozenset(f"{split}.json" for split in SPLITS))
 _SHAPES = {
     "llamaindex": ("queries", "corpus", "relevant_docs"),
     "reference": ("questions", "corpus", "relevant_contexts"),

@@ -37,6 +37,11 @@ from typing import Any
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_write_text, iter_jsonl, write_jsonl
 
+CORPUS_FILE, QUERIES_FILE, QRELS_DIR = "corpus.jsonl", "queries.jsonl", "qrels"
+TRAIN_PAIRS_FILE, TRAIN_JSONL_FILE = "train.parquet", "train.jsonl"
+CARD_FILE = "README.md"
+# Kept in the folder by readers (``compare``, ``search``: embeddings of the corpus); a record, never content.
+EMBEDDING_CACHE_DIR = ".embedforge-cache"
 SPLITS = ("train", "dev", "eval")
 # split -> qrels file stem: the eval split is BEIR's and MTEB's ``test``
 QRELS_STEMS = {"train": "train", "dev": "dev", "eval": "test"}
@@ -46,7 +51,7 @@ _OLD_STEMS = {"eval": "eval"}  # folders written before the rename
 def qrels_path(root: str | os.PathLike[str], split: str) -> Path:
     """The qrels file of ``split`` in folder ``root`` (``eval`` -> ``qrels/test.tsv``; an older
     folder's ``qrels/eval.tsv`` when only that exists)."""
-    folder = Path(root) / "qrels"
+    folder = Path(root) / QRELS_DIR
     path = folder / f"{QRELS_STEMS.get(split, split)}.tsv"
     old = folder / f"{_OLD_STEMS.get(split, '')}.tsv"
     return old if split in _OLD_STEMS and not path.exists() and old.is_file() else path
@@ -89,8 +94,8 @@ def write_dataset_dir(out_dir: str | os.PathLike[str], dataset: RetrievalDataset
     import pyarrow.parquet as pq
 
     out = Path(out_dir)
-    write_jsonl(out / "corpus.jsonl", ({"_id": cid, **row} for cid, row in dataset.corpus.items()))
-    write_jsonl(out / "queries.jsonl", ({"_id": qid, **row} for qid, row in dataset.queries.items()))
+    write_jsonl(out / CORPUS_FILE, ({"_id": cid, **row} for cid, row in dataset.corpus.items()))
+    write_jsonl(out / QUERIES_FILE, ({"_id": qid, **row} for qid, row in dataset.queries.items()))
     for split in SPLITS:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
@@ -98,18 +103,18 @@ def write_dataset_dir(out_dir: str | os.PathLike[str], dataset: RetrievalDataset
         for qid, relevant in dataset.qrels.get(split, {}).items():
             for cid in sorted(relevant):
                 writer.writerow([qid, cid, 1])
-        atomic_write_text(out / "qrels" / f"{QRELS_STEMS[split]}.tsv", buffer.getvalue())
-        write_jsonl(out / "qrels" / f"{QRELS_STEMS[split]}.jsonl", (
+        atomic_write_text(out / QRELS_DIR / f"{QRELS_STEMS[split]}.tsv", buffer.getvalue())
+        write_jsonl(out / QRELS_DIR / f"{QRELS_STEMS[split]}.jsonl", (
             {"query-id": qid, "corpus-id": cid, "score": 1}
             for qid, relevant in dataset.qrels.get(split, {}).items() for cid in sorted(relevant)))
     anchors, positives = zip(*dataset.pairs("train"), strict=True) if dataset.pairs("train") else ((), ())
-    write_jsonl(out / "train.jsonl", ({"anchor": a, "positive": b} for a, b in zip(anchors, positives, strict=True)))
+    write_jsonl(out / TRAIN_JSONL_FILE, ({"anchor": a, "positive": b} for a, b in zip(anchors, positives, strict=True)))
     table = pa.table({"anchor": list(anchors), "positive": list(positives)})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     from embedforge.files import atomic_write_bytes
 
-    atomic_write_bytes(out / "train.parquet", sink.getvalue().to_pybytes())
+    atomic_write_bytes(out / TRAIN_PAIRS_FILE, sink.getvalue().to_pybytes())
 
 
 def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
@@ -121,14 +126,14 @@ def load_dataset_dir(path: str | os.PathLike[str]) -> RetrievalDataset:
     root = Path(path)
     if not root.is_dir():
         raise EmbedforgeError(f"{root}: dataset folder not found; build one with `embedforge dataset build`")
-    for name in ("corpus.jsonl", "queries.jsonl", "qrels"):
+    for name in (CORPUS_FILE, QUERIES_FILE, QRELS_DIR):
         if not (root / name).exists():
             raise EmbedforgeError(
                 f"{root}: not an embedforge dataset folder (no {name}); "
                 "build one with `embedforge dataset build` or `embedforge dataset import`"
             )
-    corpus = _rows_by_id(root / "corpus.jsonl")
-    queries = _rows_by_id(root / "queries.jsonl")
+    corpus = _rows_by_id(root / CORPUS_FILE)
+    queries = _rows_by_id(root / QUERIES_FILE)
     qrels = {split: _read_qrels(qrels_path(root, split)) for split in SPLITS}
     for split, table in qrels.items():
         for qid, relevant in table.items():

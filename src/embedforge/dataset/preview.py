@@ -19,9 +19,8 @@ from pathlib import Path
 
 from embedforge.corpus.record import Chunk, read_chunks
 from embedforge.corpus.settings import ChunkSettings
-from embedforge.corpus.stage import chunk_in_memory
+from embedforge.corpus.stage import CHUNKS_FILE, chunk_in_memory
 from embedforge.dataset.manifest import MANIFEST_FILE
-from embedforge.dataset.writer import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
 from embedforge.generators import GenerationSettings, generate_questions, load_prompt
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from embedforge.dataset.layout import CORPUS_FILE, QUERIES_FILE
+from embedforge.dataset.split import SPLIT_FILE
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl, write_jsonl
 from embedforge.next_steps import arg, next_lines
@@ -58,15 +60,15 @@ def write_filtered(out_dir: str | os.PathLike[str], records: Iterable[Any]) -> i
 
 
 def _chunks(folder: Path) -> dict[str, dict[str, Any]]:
-    if not (folder / "corpus.jsonl").is_file():
+    if not (folder / CORPUS_FILE).is_file():
         raise EmbedforgeError(f"{folder}: no corpus.jsonl; give a dataset folder (`embedforge dataset build`)")
-    return {row["_id"]: row for row in iter_jsonl(folder / "corpus.jsonl")}
+    return {row["_id"]: row for row in iter_jsonl(folder / CORPUS_FILE)}
 
 
 def _split(folder: Path) -> dict[str, str]:
     import json
 
-    path = folder / "split.json"
+    path = folder / SPLIT_FILE
     try:
         return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else {}
     except (ValueError, TypeError):
@@ -81,7 +83,7 @@ def questions(dataset_dir: str | os.PathLike[str]) -> list[Shown]:
     """
     folder = Path(dataset_dir)
     chunks, split = _chunks(folder), _split(folder)
-    return [_shown(row, chunks, split, None) for row in iter_jsonl(folder / "queries.jsonl")]
+    return [_shown(row, chunks, split, None) for row in iter_jsonl(folder / QUERIES_FILE)]
 
 
 def filtered(dataset_dir: str | os.PathLike[str]) -> list[Shown]:

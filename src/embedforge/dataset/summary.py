@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedforge.counts import Counts
+from embedforge.dataset.manifest import MANIFEST_FILE
+from embedforge.errors import EmbedforgeError
 
 if TYPE_CHECKING:
     from datasets import Dataset
+
+
+_NOT_COUNTED = ("out_dir", "counts", "bias")  # the fields a manifest's counts do not hold
 
 
 @dataclass
@@ -46,6 +53,24 @@ class DatasetSummary:
     bias: dict[str, Any] = field(default_factory=dict)
     natural_dev: int = 0
 
+    @classmethod
+    def recorded(cls, out_dir: str | os.PathLike[str]) -> DatasetSummary:
+        """The summary a finished folder's manifest records (a build an earlier process made).
+
+        Raises:
+            EmbedforgeError: no manifest, or one that does not hold a dataset build's counts.
+        """
+        path = Path(out_dir) / MANIFEST_FILE
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            row = manifest["counts"]
+            sizes = {f.name: row[f.name] for f in fields(cls) if f.name in row and f.name not in _NOT_COUNTED}
+            return cls(out_dir=Path(out_dir), counts=_recorded_counts(row), bias=manifest.get("lexical_bias") or {},
+                       **sizes)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EmbedforgeError(f"{path}: not a readable dataset manifest ({exc}); build the dataset again "
+                                  "(in a run: --force dataset)") from exc
+
     @property
     def filtered(self) -> dict[str, int]:
         """Dropped questions by reason (generator filters plus ``roundtrip``)."""
@@ -66,18 +91,18 @@ class DatasetSummary:
 
     def to_counts(self) -> dict[str, Any]:
         """The manifest's ``counts``: the run's counts plus the folder's sizes (no folder)."""
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("out_dir", "counts", "bias")}
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_COUNTED}
         return {**row, **self.counts.to_dict()}
 
     @property
     def paths(self) -> dict[str, Path]:
         """The folder's files by role: corpus, queries, qrels per split (``eval`` is ``qrels/test.tsv``), train."""
-        from embedforge.dataset.layout import SPLITS, qrels_path
+        from embedforge.dataset.layout import CARD_FILE, CORPUS_FILE, QUERIES_FILE, SPLITS, TRAIN_PAIRS_FILE, qrels_path
 
         out = Path(self.out_dir)
-        return {"folder": out, "corpus": out / "corpus.jsonl", "queries": out / "queries.jsonl",
+        return {"folder": out, "corpus": out / CORPUS_FILE, "queries": out / QUERIES_FILE,
                 **{f"qrels_{split}": qrels_path(out, split) for split in SPLITS},
-                "train": out / "train.parquet", "card": out / "README.md"}
+                "train": out / TRAIN_PAIRS_FILE, "card": out / CARD_FILE}
 
     @property
     def corpus(self) -> Dataset:
@@ -139,3 +164,12 @@ class DatasetSummary:
                          + ("  (BM25 ahead: the questions reward word matching)"
                             if dev["bm25_ndcg@10"] > dev["dense_ndcg@10"] else ""))
         return lines
+
+
+def _recorded_counts(row: dict[str, Any]) -> Counts:
+    """The :class:`Counts` in a manifest's ``counts`` (beside the folder's sizes)."""
+    values: dict[str, Any] = {f.name: row[f.name] for f in fields(Counts) if f.name in row}
+    for name in ("filtered", "failed", "uncached"):  # by reason; a total (older builds) kept as one reason
+        value = values.get(name) or {}
+        values[name] = value if isinstance(value, dict) else {"unknown": int(value)}
+    return Counts(**values)

@@ -15,19 +15,41 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.corpus.record import Chunk, write_chunks
+from embedforge.corpus.stage import CHUNKS_FILE
 from embedforge.counts import Counts
 from embedforge.dataset.assemble import split_sizes
 from embedforge.dataset.card import render_card
-from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
+from embedforge.dataset.layout import (
+    CARD_FILE,
+    CORPUS_FILE,
+    EMBEDDING_CACHE_DIR,
+    QRELS_DIR,
+    QUERIES_FILE,
+    TRAIN_JSONL_FILE,
+    TRAIN_PAIRS_FILE,
+    RetrievalDataset,
+    write_dataset_dir,
+)
 from embedforge.dataset.manifest import MANIFEST_FILE, build_manifest
-from embedforge.dataset.split import write_split
+from embedforge.dataset.show import FILTERED_FILE
+from embedforge.dataset.split import SPLIT_FILE, write_split
 from embedforge.dataset.summary import DatasetSummary
 from embedforge.files import atomic_write_text, write_json
 from embedforge.fingerprint import file_hash
+from embedforge.outdir import Output
+from embedforge.settings import CONFIG_FILE
 
 log = logging.getLogger(__name__)
 
-CHUNKS_FILE = "chunks.jsonl"
+# A dataset folder, finished once its manifest is written (last); the card, the manifest (a timestamp) and
+# readers' embedding cache are records, so a rebuild with the same questions leaves the run's later stages done.
+DATASET_OUTPUT = Output(
+    "dataset",
+    frozenset({CORPUS_FILE, QUERIES_FILE, QRELS_DIR, TRAIN_PAIRS_FILE, TRAIN_JSONL_FILE, CHUNKS_FILE, SPLIT_FILE,
+               MANIFEST_FILE, CARD_FILE, CONFIG_FILE, FILTERED_FILE}),
+    finished=MANIFEST_FILE,
+    records=frozenset({MANIFEST_FILE, CARD_FILE, EMBEDDING_CACHE_DIR}),
+)
 
 
 def summarize(out_dir: Path, dataset: RetrievalDataset, counts: Counts) -> DatasetSummary:
@@ -77,6 +99,6 @@ def write_folder(
     )
     write_json(out / MANIFEST_FILE, manifest)
     atomic_write_text(
-        out / "README.md", render_card(dataset, summary, kind=kind, settings=card_settings or {})
+        out / CARD_FILE, render_card(dataset, summary, kind=kind, settings=card_settings or {})
     )
     log.info("wrote %s", out)

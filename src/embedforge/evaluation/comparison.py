@@ -31,6 +31,7 @@ from embedforge.evaluation.plot import plot_ndcg_by_dim
 from embedforge.evaluation.queries import EvalQueries, load_handwritten, split_queries
 from embedforge.evaluation.recommend import recommend
 from embedforge.evaluation.report import markdown_report
+from embedforge.evaluation.report_files import METRICS_FILE, PER_QUERY_FILE, PLOT_FILE, REPORT_FILE
 from embedforge.evaluation.result import CompareResult, ModelInfo
 from embedforge.evaluation.section import SectionResult, add_intervals, evaluate_queries, evaluate_scores
 from embedforge.evaluation.settings import BM25_NAME, CompareSettings, check_model_names, dims_for
@@ -209,9 +210,9 @@ def _write_outputs(result: CompareResult) -> None:
         payload["fusion"] = result.fusion.to_json()
     if result.recommendation is not None:
         payload["recommendation"] = result.recommendation.to_dict()
-    files = {name: out / name for name in ("metrics.json", "report.md", "per_query.csv", "ndcg_by_dim.png")}
-    write_json(files["metrics.json"], payload)
-    atomic_write_text(files["report.md"], markdown_report(result))
-    write_per_query(files["per_query.csv"], result.sections)
-    plot_ndcg_by_dim(result.sections, files["ndcg_by_dim.png"])
+    files = {name: out / name for name in (METRICS_FILE, REPORT_FILE, PER_QUERY_FILE, PLOT_FILE)}
+    write_json(files[METRICS_FILE], payload)
+    atomic_write_text(files[REPORT_FILE], markdown_report(result))
+    write_per_query(files[PER_QUERY_FILE], result.sections)
+    plot_ndcg_by_dim(result.sections, files[PLOT_FILE])
     result.files = list(files.values())

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from embedforge.dataset.layout import EMBEDDING_CACHE_DIR
 from embedforge.files import atomic_write_bytes
 from embedforge.fingerprint import object_hash
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = ".embedforge-cache"
+CACHE_DIR = EMBEDDING_CACHE_DIR
 # Files of a model folder that never change its embeddings: the card (``compare`` writes its fusion
 # weights there), training's records, checkpoints and caches.
 NOT_WEIGHTS = frozenset({"README.md", "selection.json", "training_log.jsonl", "checkpoints", ".cache"})

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedforge.dataset.layout import RetrievalDataset, load_dataset_dir
+from embedforge.dataset.layout import CORPUS_FILE, QRELS_DIR, QUERIES_FILE, RetrievalDataset, load_dataset_dir
 from embedforge.dataset.natural import choosing_questions
 from embedforge.errors import EmbedforgeError
 from embedforge.fingerprint import file_hash, object_hash
@@ -169,7 +169,7 @@ def check_negatives(data: TrainingData, count: int) -> int:
 
 def _check_records(root: Path, dataset: RetrievalDataset) -> None:
     """A folder of another layout (other field names) fails here rather than deep inside training."""
-    for name, table in (("corpus.jsonl", dataset.corpus), ("queries.jsonl", dataset.queries)):
+    for name, table in ((CORPUS_FILE, dataset.corpus), (QUERIES_FILE, dataset.queries)):
         for key, row in table.items():
             text: Any = row.get("text")
             if not isinstance(text, str) or not text.strip():
@@ -204,5 +204,5 @@ def fitting_batch(root: Path, pairs: list[tuple[str, str]], batch_size: int, wor
 
 
 def _fingerprint(root: Path) -> str:
-    names = ("corpus.jsonl", "queries.jsonl", "qrels/train.tsv", "qrels/dev.tsv")
+    names = (CORPUS_FILE, QUERIES_FILE, f"{QRELS_DIR}/train.tsv", f"{QRELS_DIR}/dev.tsv")
     return object_hash({name: file_hash(str(root / name)) for name in names if (root / name).is_file()})

@@ -16,6 +16,7 @@ from typing import Any
 
 from embedforge.files import atomic_write_text, write_json
 from embedforge.training.interpolation import AlphaChoice
+from embedforge.training.publish import CARD_FILE
 
 SELECTION_FILE = "selection.json"
 
@@ -113,7 +114,7 @@ def append_card_section(model_dir: Path, facts: CardFacts, card_examples: bool =
     """
     from embedforge.training.hub_card import render_model_card
 
-    readme = model_dir / "README.md"
+    readme = model_dir / CARD_FILE
     existing = readme.read_text(encoding="utf-8") if readme.is_file() else ""
     card = render_model_card(facts, Path(facts.dataset_dir), card_section(facts), existing, card_examples)
     atomic_write_text(readme, card)

@@ -21,11 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from embedforge.errors import EmbedforgeError
+from embedforge.outdir import Output
 
 log = logging.getLogger(__name__)
 
 STAGING = ".model.tmp"
 FINISHED = "modules.json"
+CHECKPOINTS_DIR = "checkpoints"
+TRASH_DIR = ".checkpoints.deleting"  # checkpoints renamed away, being deleted
+LOG_FILE = "training_log.jsonl"
+CARD_FILE = "README.md"
+# A model folder: an unfinished training leaves checkpoints and its log; a finished one, a saved model. The card,
+# the log and the checkpoints are records, so a retraining to the same weights leaves the run's comparison done.
+MODEL_OUTPUT = Output("model", frozenset({CHECKPOINTS_DIR, LOG_FILE, STAGING, TRASH_DIR}), finished=FINISHED,
+                      staging=STAGING, records=frozenset({CARD_FILE, LOG_FILE, CHECKPOINTS_DIR}))
 # A checkpoint holds the weights and AdamW's two moments of each of them: about three times the weights.
 CHECKPOINT_FACTOR = 3
 

@@ -34,13 +34,18 @@ from embedforge.training.loss import build_loss
 from embedforge.training.model_card import CardFacts, append_card_section
 from embedforge.training.progress import EpochLog
 from embedforge.training.prompts import apply_prompts
-from embedforge.training.publish import check_free_space, publish, weights_bytes
+from embedforge.training.publish import (
+    CHECKPOINTS_DIR,
+    LOG_FILE,
+    TRASH_DIR,
+    check_free_space,
+    publish,
+    weights_bytes,
+)
 from embedforge.training.settings import TrainResult, TrainSettings
 
 log = logging.getLogger(__name__)
 
-LOG_NAME = "training_log.jsonl"
-CHECKPOINTS = "checkpoints"
 
 
 def train(dataset_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
@@ -92,7 +97,7 @@ def _train(data: TrainingData, out: Path, settings: TrainSettings, config_hash: 
     result = TrainResult(
         model_dir=out, dims=dims, best_metrics={}, best_epoch=_best_epoch(trainer), train_samples=len(rows),
         epochs=settings.epochs, samples_per_second=float(output.metrics.get("train_samples_per_second", 0)),
-        train_seconds=time.perf_counter() - started, log_path=out / LOG_NAME, query_prompt=query_prompt,
+        train_seconds=time.perf_counter() - started, log_path=out / LOG_FILE, query_prompt=query_prompt,
     )
     if not trainer.is_world_process_zero():
         return result
@@ -148,8 +153,8 @@ def _check_inputs(dataset_dir: str | os.PathLike[str], out: Path, settings: Trai
     config_hash = object_hash({"settings": fields, "data": data.fingerprint, "model": model_id})
     check_free_space(out, None if hub else weights_bytes(target), settings.save_total_limit)
     if settings.resume:
-        return data, settings, config_hash, resume_checkpoint(out / CHECKPOINTS, config_hash)
-    return data, settings, config_hash, interrupted_checkpoint(out / CHECKPOINTS, config_hash)
+        return data, settings, config_hash, resume_checkpoint(out / CHECKPOINTS_DIR, config_hash)
+    return data, settings, config_hash, interrupted_checkpoint(out / CHECKPOINTS_DIR, config_hash)
 
 
 def _make_trainer(
@@ -161,7 +166,7 @@ def _make_trainer(
 
     dims, similarity = space
     best_key = "eval_" + MEAN_KEY if data.dev_queries else None
-    args = training_arguments(settings, out / CHECKPOINTS, best_key, prompts, device)
+    args = training_arguments(settings, out / CHECKPOINTS_DIR, best_key, prompts, device)
     trainer = SentenceTransformerTrainer(
         model=model, args=args, train_dataset=train_rows,
         loss=build_loss(model, settings.loss, dims, settings.mini_batch_size),
@@ -169,7 +174,7 @@ def _make_trainer(
         callbacks=[CheckpointMarker(config_hash)],
     )
     trainer.remove_callback(ProgressCallback)
-    trainer.add_callback(EpochLog(out / LOG_NAME, dims, similarity, settings.epochs))
+    trainer.add_callback(EpochLog(out / LOG_FILE, dims, similarity, settings.epochs))
     return trainer
 
 
@@ -200,8 +205,8 @@ def _check_best(trainer: Any, measured: float | None) -> None:
 
 def _remove_checkpoints(out: Path) -> None:
     """Rename the checkpoints away, then delete them: a kill half-way never leaves a marked, gutted one."""
-    trash = out / ".checkpoints.deleting"
+    trash = out / TRASH_DIR
     if trash.exists():
         shutil.rmtree(trash)
-    os.replace(out / CHECKPOINTS, trash)
+    os.replace(out / CHECKPOINTS_DIR, trash)
     shutil.rmtree(trash)
