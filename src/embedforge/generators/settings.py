@@ -9,23 +9,17 @@ changing them re-uses cached generations.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from embedforge.environment import llm_cache_file
 from embedforge.errors import EmbedforgeError
 from embedforge.settings import Settings, setting
-
-CACHE_ENV = "EMBEDFORGE_CACHE"
 
 
 def default_cache_path() -> Path:
     """``$EMBEDFORGE_CACHE``, else ``~/.cache/embedforge/llm.sqlite`` (XDG_CACHE_HOME honoured)."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "embedforge" / "llm.sqlite"
+    return llm_cache_file()
 
 
 @dataclass
