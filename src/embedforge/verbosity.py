@@ -5,7 +5,7 @@ third-party ones: Hugging Face downloads, datasets, the Trainer) and no chatter 
 the libraries underneath (llama.cpp, httpx, bm25s, transformers) below ERROR. When stderr
 is not a terminal, the libraries' progress bars are switched off whatever the level. The
 choice travels in environment variables, so worker processes (document parsers, DDP
-ranks) inherit it; library code asks :func:`bars_disabled` before drawing a bar.
+ranks) inherit it; every bar of ours is drawn by :func:`embedforge.progress.bar`, which asks.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import os
 import sys
 import warnings
 
-QUIET_ENV = "EMBEDFORGE_QUIET"
+from embedforge.environment import set_quiet
+
 # Progress bars and advisories of the libraries underneath, switched off by their own variables.
 _THIRD_PARTY_QUIET = {
     "TQDM_DISABLE": "1",
@@ -30,16 +31,6 @@ _THIRD_PARTY_QUIET = {
 _BARS = ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_DATASETS_DISABLE_PROGRESS_BARS")
 _NOISY = ("httpx", "httpcore", "sentence_transformers", "transformers", "urllib3", "datasets", "bm25s",
           "llama_cpp", "openai", "langchain", "filelock", "accelerate", "torch")
-
-
-def is_quiet() -> bool:
-    """True when the command line was given ``--quiet`` (also in worker processes)."""
-    return os.environ.get(QUIET_ENV) == "1"
-
-
-def bars_disabled(disabled: bool = False) -> bool:
-    """``disabled``, or True under ``--quiet``: the value for a tqdm bar's ``disable``."""
-    return disabled or is_quiet()
 
 
 def _watched() -> bool:
@@ -69,7 +60,7 @@ def configure(*, verbose: bool, quiet: bool) -> None:
             os.environ.setdefault(key, "1")
     if not quiet:
         return
-    os.environ[QUIET_ENV] = "1"
+    set_quiet()
     for key, value in _THIRD_PARTY_QUIET.items():
         os.environ.setdefault(key, value)
     for handler in logging.getLogger().handlers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,24 @@ def test_verbatim_chunk_comes_first_then_from_the_cache(dataset: Path, tmp_path:
     assert again.returncode == 0 and "cached corpus embeddings" in again.stderr and "hybrid, w = 0.5" in again.stderr
     answers = again.stdout.splitlines()
     assert len(answers) == 2 and "c-tube.txt" in answers[0] and "c-gene.txt" in answers[1]
+    assert again.stderr.count(" s)") == 2, "each interactive answer prints its time"
+
+
+def test_a_second_search_does_not_encode_the_corpus(dataset: Path, tmp_path: Path) -> None:
+    shutil.rmtree(dataset / ".embedforge-cache", ignore_errors=True)
+    args = ("search", str(dataset), "--model", "bundled-minilm", "--dim", "128", "-k", "3", "What is SOD1?")
+    first = embedforge(*args, cwd=tmp_path)
+    assert first.returncode == 0 and "corpus encoded and cached" in first.stderr, first.stderr
+    cached = _files(dataset / ".embedforge-cache")
+    assert {path.suffix for path in cached} == {".npz", ".json"}  # the embeddings and the remembered model key
+    again = embedforge(*args, cwd=tmp_path)
+    assert again.returncode == 0 and "cached corpus embeddings" in again.stderr, again.stderr
+    assert again.stdout == first.stdout
+    assert _files(dataset / ".embedforge-cache") == cached, "the second search rewrote the cache"
+
+
+def _files(folder: Path) -> dict[Path, tuple[int, bytes]]:
+    return {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in folder.iterdir()}
 
 
 def test_one_line_errors(dataset: Path, tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 from embedforge.dataset.layout import RetrievalDataset, write_dataset_dir
 from embedforge.errors import EmbedforgeError
 from embedforge.evaluation.bm25 import BM25Index
-from embedforge.evaluation.embedding_cache import CACHE_DIR, folder_hash
+from embedforge.evaluation.embedding_cache import CACHE_DIR, MODEL_KEYS, folder_hash, model_key
 from embedforge.evaluation.fusion import choose_weight, convex_fusion
 from embedforge.evaluation.metrics import RelevancePairs
 from embedforge.evaluation.retriever import Retriever
@@ -120,3 +123,28 @@ def test_model_key_follows_the_weights_not_the_card(tmp_path: Path) -> None:
     assert folder_hash(tmp_path) == key
     (tmp_path / "model.safetensors").write_bytes(b"other weights")
     assert folder_hash(tmp_path) != key
+
+
+def _age(folder: Path, seconds: float) -> None:
+    """Set every file's mtime ``seconds`` back (its ctime becomes now: what a copy or `touch` does)."""
+    for path in folder.iterdir():
+        then = time.time_ns() - int(seconds * 1e9)
+        os.utime(path, ns=(then, then))
+
+
+def test_model_key_is_remembered_by_the_files_stat(tmp_path: Path) -> None:
+    model, dataset = tmp_path / "model", tmp_path / "dataset"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"weights")
+    memo = dataset / CACHE_DIR / MODEL_KEYS
+    assert model_key(model, dataset) == folder_hash(model)
+    assert not memo.exists(), "a key of files whose ctime is this second must not be remembered"
+    _age(model, 3600)
+    time.sleep(2.1)  # the ctime that utime set must settle too
+    key = model_key(model, dataset)
+    remembered = json.loads(memo.read_text(encoding="utf-8"))
+    assert list(remembered.values()) == [key]
+    memo.write_text(json.dumps(dict.fromkeys(remembered, "planted")), encoding="utf-8")
+    assert model_key(model, dataset) == "planted", "the remembered key must answer without hashing the files"
+    (model / "model.safetensors").write_bytes(b"wEights")  # same size: only the stat's times and ctime differ
+    assert model_key(model, dataset) == folder_hash(model) != key

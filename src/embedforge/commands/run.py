@@ -30,15 +30,14 @@ def run(
       embedforge run configs/als-offline.toml
       embedforge run configs/als-offline.toml --set train.epochs=2 --dry-run
     """
-    import os
-
     from embedforge.config import load_config
     from embedforge.engine import engine_from_flags
+    from embedforge.environment import corpus_folder
     from embedforge.pipeline import run as run_pipeline
 
     settings = load_config(config, set_ or ())
     settings.engine = engine_from_flags(engine, ray_address, settings.engine)
-    folder = corpus or os.environ.get("EMBEDFORGE_CORPUS") or None
+    folder = corpus or corpus_folder()
     if dry_run:  # the real run's checks first: the dry run refuses what the run refuses
         from embedforge.dataset.dryrun import plan_sources
         from embedforge.run_checks import check_force, check_run

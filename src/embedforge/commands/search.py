@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,7 +31,9 @@ def search(
     """Search DATASET's chunks for QUESTION: rank, score, source, section and first line of the top K.
 
     Corpus embeddings are cached in DATASET/.embedforge-cache, keyed by the model's and the corpus's
-    content hashes, so only the first search with a model encodes the corpus.
+    content hashes, so only the first search with a model encodes the corpus. Each command still loads
+    torch and the model (seconds); --interactive pays that once and answers each further question in
+    a fraction of a second (its time is printed after the hits).
 
     Examples:
       embedforge search runs/als/dataset --model runs/als/model --hybrid auto -k 3 "How is ALS diagnosed?"
@@ -46,10 +49,23 @@ def search(
 
     retriever = Retriever(dataset, model, hybrid=hybrid, dim=dim, device=device)
     typer.echo(_describe(retriever), err=True)
+    _questions_on_one_thread()
     if not interactive:
         _show(retriever.search(str(question), k))
         return
     _loop(retriever, k)
+
+
+def _questions_on_one_thread() -> None:
+    """Encode the questions on one CPU thread (this process does nothing else once the corpus is encoded).
+
+    A question is a few dozen tokens: one thread encodes it in tens of milliseconds, while torch's
+    pool of one thread per core waits on its slowest thread, several times longer on a busy machine
+    (BENCHMARKS.md, benchmark 12).
+    """
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def _describe(retriever: Retriever) -> str:
@@ -68,7 +84,9 @@ def _loop(retriever: Retriever, k: int) -> None:
         line = sys.stdin.readline()
         if not line.strip():
             return
+        started = time.perf_counter()
         _show(retriever.search(line.strip(), k))
+        typer.echo(f"({time.perf_counter() - started:.2f} s)", err=True)
 
 
 def _show(hits: list[Hit]) -> None:

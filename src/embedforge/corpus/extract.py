@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
+from embedforge import progress
 from embedforge.corpus.document import Document
 from embedforge.corpus.isolation import IsolatedParser
 from embedforge.corpus.settings import ParseLimits
@@ -69,7 +68,7 @@ def extract_documents(sources: Iterable[str | os.PathLike[str]], out_dir: str | 
     summary = ExtractSummary(output=output)
     extractors: Counter[str] = Counter()
     with IsolatedParser(limits) as parser, atomic_open_text(output) as out:
-        for item in tqdm(items, desc="extracting", unit="doc", disable=len(items) < 2):
+        for item in progress.bar(items, desc="extracting", unit="doc", show=len(items) > 1):
             try:
                 if isinstance(item, SourceFailure):
                     raise EmbedforgeError(item.reason)

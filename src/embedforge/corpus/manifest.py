@@ -19,6 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from embedforge.environment import corpus_folder
 from embedforge.errors import EmbedforgeError
 from embedforge.files import atomic_write_bytes
 from embedforge.fingerprint import file_hash
@@ -177,7 +178,7 @@ def locate_documents(manifest: Manifest | str | os.PathLike[str],
         EmbedforgeError: a document missing or with the wrong checksum (and ``fetch`` off or failing).
     """
     manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
-    chosen = folder or os.environ.get("EMBEDFORGE_CORPUS")
+    chosen = folder or corpus_folder()
     if chosen:
         return [_in_folder(manifest, document, Path(chosen)) for document in manifest.documents]
     targets = [manifest.target(document) for document in manifest.documents]

@@ -29,6 +29,7 @@ from embedforge.corpus.isolation import ChunkedDocument, IsolatedParser
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.corpus.sources import SourceDocument
 from embedforge.engine import EngineSettings, connect
+from embedforge.environment import for_workers
 from embedforge.errors import EmbedforgeError
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,6 @@ def chunk_on_ray(items: Sequence[SourceDocument], settings: ChunkSettings, engin
 
 
 def _worker_env() -> dict[str, str]:
-    """The driver's Hub and tokenizer settings, so parse workers resolve the embedder offline as here."""
-    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HOME", "XDG_CACHE_HOME", "TOKENIZERS_PARALLELISM",
-             "EMBEDFORGE_CORPUS")
-    return {name: os.environ[name] for name in names if name in os.environ}
+    """The driver's Hub, tokenizer and embedforge settings, so parse workers resolve the embedder offline as here."""
+    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HOME", "TOKENIZERS_PARALLELISM")
+    return {**{name: os.environ[name] for name in names if name in os.environ}, **for_workers()}

@@ -8,13 +8,39 @@ Public API (what the CLI, the pipeline, the notebook and the tests call):
     import_dataset(train_file, eval_file, out_dir, settings)
     export_dataset(dataset_dir, out_dir, format="llamaindex")
     load_dataset_dir(path) -> RetrievalDataset
+
+Names load on first use, so a reader of a dataset folder (``embedforge search``, ``compare``,
+``embedforge.dataset.layout``) does not import the builder, the corpus stage and the generators.
 """
 
-from embedforge.dataset.build import build_dataset, build_dataset_from_chunks, regenerate
-from embedforge.dataset.importers import export_dataset, import_dataset
-from embedforge.dataset.layout import RetrievalDataset, load_dataset_dir, write_dataset_dir
-from embedforge.dataset.settings import DatasetSettings
-from embedforge.dataset.summary import DatasetSummary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from embedforge.dataset.build import build_dataset, build_dataset_from_chunks, regenerate
+    from embedforge.dataset.importers import export_dataset, import_dataset
+    from embedforge.dataset.layout import RetrievalDataset, load_dataset_dir, write_dataset_dir
+    from embedforge.dataset.settings import DatasetSettings
+    from embedforge.dataset.summary import DatasetSummary
+
+_LAZY = {
+    **dict.fromkeys(("build_dataset", "build_dataset_from_chunks", "regenerate"), "embedforge.dataset.build"),
+    **dict.fromkeys(("export_dataset", "import_dataset"), "embedforge.dataset.importers"),
+    **dict.fromkeys(("RetrievalDataset", "load_dataset_dir", "write_dataset_dir"), "embedforge.dataset.layout"),
+    "DatasetSettings": "embedforge.dataset.settings",
+    "DatasetSummary": "embedforge.dataset.summary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # looked up once
+        return value
+    raise AttributeError(f"module 'embedforge.dataset' has no attribute {name!r}")
+
 
 __all__ = [
     "DatasetSettings",

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from embedforge import progress
 from embedforge.corpus.record import Chunk
-from embedforge.verbosity import bars_disabled
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -41,7 +41,7 @@ def own_chunk_ranks(
     if not questions:
         return []
     index = {chunk.id: i for i, chunk in enumerate(chunks)}
-    show = len(chunks) + len(questions) > 256 and not bars_disabled()
+    show = progress.shown(len(chunks) + len(questions) > 256)
     docs = embedder.encode_document(
         [c.text for c in chunks], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show
     )

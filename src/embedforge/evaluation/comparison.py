@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
+from embedforge import progress
 from embedforge.dataset.layout import load_dataset_dir
 from embedforge.embedder import resolve_model
 from embedforge.errors import EmbedforgeError
@@ -36,7 +35,6 @@ from embedforge.evaluation.result import CompareResult, ModelInfo
 from embedforge.evaluation.section import SectionResult, add_intervals, evaluate_queries, evaluate_scores
 from embedforge.evaluation.settings import BM25_NAME, CompareSettings, check_model_names, dims_for
 from embedforge.files import atomic_write_text, write_json
-from embedforge.verbosity import bars_disabled
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +95,7 @@ def _score_all(corpus: dict[str, dict[str, Any]], models: dict[str, str], sectio
     bm25_seconds = time.perf_counter() - started
     question_texts = [text for s in sections for text in s.queries.texts] + (fusion.extra_texts if fusion else [])
     infos, fused = [], []
-    for name, spec in tqdm(models.items(), desc="models", disable=bars_disabled(len(models) < 2)):
+    for name, spec in progress.bar(models.items(), desc="models", show=len(models) > 1):
         info, encoded = _score_model(name, spec, corpus_texts, question_texts, sections, pairs, settings)
         infos.append(info)
         fused += fusion.add_model(encoded, info) if fusion else []

@@ -7,14 +7,22 @@ model's files and of the corpus (ids and texts, in order). Written atomically (t
 rename). A file whose key, shape or values do not match is stale or corrupt: it is recomputed
 and replaced, never trusted. The folder is a record of the dataset stage (not hashed) and is
 never pushed to the Hub.
+
+Hashing the model's files is itself most of a second for a 440 MB model, at every start. So
+:func:`model_key` remembers each hash in the same folder (``model-keys.json``) under the files'
+identity (path, size, mtime, ctime, inode), as ``git`` and ``make`` trust a file's stat: a changed
+file is hashed again. A hash of files changed in the last seconds is not remembered, since a second
+change within the clock's granularity could leave the stat as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from embedforge.dataset.layout import EMBEDDING_CACHE_DIR
-from embedforge.files import atomic_write_bytes
+from embedforge.files import atomic_write_bytes, atomic_write_text
 from embedforge.fingerprint import object_hash
 
 log = logging.getLogger(__name__)
@@ -31,18 +39,54 @@ CACHE_DIR = EMBEDDING_CACHE_DIR
 # Files of a model folder that never change its embeddings: the card (``compare`` writes its fusion
 # weights there), training's records, checkpoints and caches.
 NOT_WEIGHTS = frozenset({"README.md", "selection.json", "training_log.jsonl", "checkpoints", ".cache"})
+MODEL_KEYS = "model-keys.json"
+_REMEMBERED = 32  # model keys kept in MODEL_KEYS, the latest
+_SETTLED_NS = 2_000_000_000  # files unchanged this long are not racing the clock
+
+
+def _weight_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not NOT_WEIGHTS & set(p.relative_to(root).parts))
 
 
 def folder_hash(folder: str | os.PathLike[str]) -> str:
     """sha256 over a model folder's files (relative path and bytes) but :data:`NOT_WEIGHTS`: the cache's model key."""
     root = Path(folder)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not NOT_WEIGHTS & set(p.relative_to(root).parts)):
+    for path in _weight_files(root):
         digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
     return digest.hexdigest()[:32]
+
+
+def model_key(folder: str | os.PathLike[str], dataset_dir: str | os.PathLike[str]) -> str:
+    """:func:`folder_hash` of a model folder, remembered in ``dataset_dir``'s cache by the files' stat."""
+    root = Path(folder).resolve()
+    now = time.time_ns()
+    stats = [(str(p.relative_to(root)), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+             for p, st in ((p, p.stat()) for p in _weight_files(root))]
+    identity = object_hash([str(root), stats], length=32)
+    memo_path = Path(dataset_dir) / CACHE_DIR / MODEL_KEYS
+    memo = _read_memo(memo_path)
+    if identity in memo:
+        return memo[identity]
+    key = folder_hash(root)
+    if all(now - max(mtime, ctime) > _SETTLED_NS for _, _, mtime, ctime, _ in stats):
+        memo[identity] = key
+        try:
+            atomic_write_text(memo_path, json.dumps(dict(list(memo.items())[-_REMEMBERED:]), indent=1) + "\n")
+        except OSError as exc:  # a read-only dataset folder: the model is hashed again next time
+            log.debug("%s: model key not remembered (%s)", memo_path, exc)
+    return key
+
+
+def _read_memo(path: Path) -> dict[str, str]:
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): v for k, v in memo.items() if isinstance(v, str)} if isinstance(memo, dict) else {}
 
 
 def corpus_hash(ids: Sequence[str], texts: Sequence[str]) -> str:

@@ -17,7 +17,6 @@ from embedforge.dataset.layout import RetrievalDataset, qrels_path
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl
 from embedforge.fingerprint import text_hash
-from embedforge.generators.examples import answer_form
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,8 @@ def load_handwritten(path: str | os.PathLike[str], dataset: RetrievalDataset) ->
         EmbedforgeError: the file is missing or empty, a line lacks a question or a target,
             a chunk id is unknown, or an answer text is found in no chunk.
     """
+    from embedforge.generators.examples import answer_form  # here, so reading a split never loads the generators
+
     source = Path(path)
     normalised = {cid: answer_form(row.get("text", "")) for cid, row in dataset.corpus.items()}
     ids: list[str] = []
@@ -110,6 +111,8 @@ def _targets(
                 f"{where}: unknown chunk id {unknown[0]!r}; take ids from the dataset's corpus.jsonl"
             )
         return frozenset(chunk_ids)
+    from embedforge.generators.examples import answer_form
+
     answer = answer_form(str(row.get("answer") or ""))
     if not answer:
         raise EmbedforgeError(f'{where}: no "chunk_id" or "answer"; say which chunk answers the question')

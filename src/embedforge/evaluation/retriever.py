@@ -22,8 +22,7 @@ from embedforge.dataset.layout import load_dataset_dir
 from embedforge.embedder import is_hub_id, load_embedder, resolve_model
 from embedforge.errors import EmbedforgeError
 from embedforge.evaluation.bm25 import BM25Index
-from embedforge.evaluation.choosing import choosing_queries
-from embedforge.evaluation.embedding_cache import corpus_embeddings, folder_hash
+from embedforge.evaluation.embedding_cache import corpus_embeddings, model_key
 from embedforge.evaluation.fusion import WeightChoice, choose_weight, convex_fusion
 from embedforge.evaluation.metrics import RelevancePairs
 
@@ -84,7 +83,7 @@ class Retriever:
             raise EmbedforgeError(f"--dim {dim}: the model {model} outputs {full} dims; give --dim {full} or less")
         self.dim = dim or full
         embeddings, self.cache_hit = corpus_embeddings(
-            self.dataset_dir, _model_key(model), self.chunk_ids, self.texts, self._encode_documents)
+            self.dataset_dir, _model_key(model, self.dataset_dir), self.chunk_ids, self.texts, self._encode_documents)
         if embeddings.shape[1] != full:
             raise EmbedforgeError(f"{model}: the model outputs {full} dims, but its corpus embeddings have "
                                   f"{embeddings.shape[1]}; delete {self.dataset_dir / '.embedforge-cache'} and retry")
@@ -126,6 +125,9 @@ class Retriever:
         return self._bm25
 
     def _choose(self) -> WeightChoice:
+        # Imported here: only --hybrid auto reads the dev questions (and the generators' examples).
+        from embedforge.evaluation.choosing import choosing_queries
+
         found = choosing_queries(self._dataset, self.dataset_dir)
         if found is None:
             raise EmbedforgeError(f"--hybrid auto: {self.dataset_dir} has no dev questions to choose the weight on; "
@@ -172,11 +174,11 @@ class Retriever:
         return EmbedforgeRetriever(retriever=self, k=k)
 
 
-def _model_key(spec: str) -> str:
-    """The content hash of the model's files (a Hub id: its cached snapshot)."""
+def _model_key(spec: str, dataset_dir: Path) -> str:
+    """The content hash of the model's files (a Hub id: its cached snapshot), remembered in the dataset's cache."""
     target = resolve_model(spec)
     if is_hub_id(spec):
         from huggingface_hub import snapshot_download
 
         target = snapshot_download(target, local_files_only=True)
-    return folder_hash(target)
+    return model_key(target, dataset_dir)

@@ -14,25 +14,19 @@ step after takes that.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from embedforge.environment import llm_cache_file
 from embedforge.errors import EmbedforgeError
 from embedforge.generators.backends.base import LlmSpec
 from embedforge.generators.backends.registry import parse_spec
 from embedforge.settings import Settings, setting
 
-CACHE_ENV = "EMBEDFORGE_CACHE"
-
 
 def default_cache_path() -> Path:
     """``$EMBEDFORGE_CACHE``, else ``~/.cache/embedforge/llm.sqlite`` (XDG_CACHE_HOME honoured)."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "embedforge" / "llm.sqlite"
+    return llm_cache_file()
 
 
 @dataclass

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from embedforge import progress
 from embedforge.errors import EmbedforgeError
-from embedforge.verbosity import bars_disabled
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformerTrainingArguments
@@ -125,5 +125,5 @@ def training_arguments(
         report_to="none",
         dataloader_num_workers=0,
         dataloader_pin_memory=not on_cpu,
-        disable_tqdm=bars_disabled(),
+        disable_tqdm=not progress.shown(),
     )

@@ -2,7 +2,8 @@
 
 The Trainer's own history (``state.log_history``) holds the epoch's mean loss and the
 evaluator's metrics; it is saved in every checkpoint, so after ``--resume`` the log
-is rebuilt with the epochs before the interruption too. The Trainer's tqdm bar stays;
+is rebuilt with the epochs before the interruption too. The Trainer's tqdm bar stays, drawn
+by embedforge's policy (:func:`embedforge.progress.bar`: on a terminal, never under ``--quiet``);
 its habit of printing raw metric dicts is replaced by the one line::
 
     epoch 3/10  loss 0.4120  ndcg@10 384:0.7100 256:0.6900 128:0.6500 64:0.5800
@@ -17,6 +18,7 @@ from typing import Any
 from transformers.trainer_callback import ProgressCallback
 
 from embedforge.files import write_jsonl
+from embedforge.progress import bar
 from embedforge.training.evaluator import metrics_by_dim
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,12 @@ class EpochLog(ProgressCallback):
         self.dims = dims
         self.similarity = similarity
         self.epochs = epochs
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """The Trainer's bar, as ProgressCallback draws it but by embedforge's policy."""
+        self.current_step = 0
+        if state.is_world_process_zero:
+            self.training_bar = bar(total=state.max_steps, dynamic_ncols=True, auto=True)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         """Keep the bar; do not print the raw dicts. Without evaluation, an epoch's loss makes its record."""

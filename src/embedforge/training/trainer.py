@@ -162,7 +162,7 @@ def _make_trainer(
     space: tuple[tuple[int, ...], str], prompts: dict[str, str], device: str, out: Path, config_hash: str,
 ) -> Any:
     from sentence_transformers import SentenceTransformerTrainer
-    from transformers.trainer_callback import ProgressCallback
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
     dims, similarity = space
     best_key = "eval_" + MEAN_KEY if data.dev_queries else None
@@ -174,6 +174,7 @@ def _make_trainer(
         callbacks=[CheckpointMarker(config_hash)],
     )
     trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)  # its stand-in without a bar: raw dicts on stdout
     trainer.add_callback(EpochLog(out / LOG_FILE, dims, similarity, settings.epochs))
     return trainer
 
