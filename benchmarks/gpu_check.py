@@ -69,7 +69,7 @@ def embedforge(args: list[str]) -> dict[str, Any]:
     """
     import torch
 
-    from embedforge.cli import main as cli_main
+    from embedforge.commands.main import main as cli_main
 
     on_gpu = torch.cuda.is_available() and "cpu" not in args
     if on_gpu:

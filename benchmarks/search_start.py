@@ -38,7 +38,7 @@ PHASES = r"""
 import contextlib, io, json, sys, time
 marks = [("start", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
-import embedforge.cli
+import embedforge.commands.main
 mark("cli imports")
 import torch, sentence_transformers
 mark("torch + sentence_transformers")

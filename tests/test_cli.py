@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 
 COMMANDS = [
     [], ["chunk"], ["corpus"], ["corpus", "fetch"], ["dataset"], ["dataset", "build"], ["dataset", "regenerate"],

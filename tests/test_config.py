@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.config import load_config, parse_value, scrub_secrets, to_dict
 from embedforge.errors import EmbedforgeError
+from embedforge.pipeline.config import load_config, parse_value, scrub_secrets, to_dict
 
 REPO = Path(__file__).resolve().parents[1]
 

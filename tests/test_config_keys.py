@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.config import RunConfig, config_from_dict, load_config
-from embedforge.config_keys import MODEL_FIELDS
 from embedforge.corpus.settings import ChunkSettings
 from embedforge.dataset.settings import DatasetSettings
 from embedforge.errors import EmbedforgeError
-from embedforge.run_state import StageContext
-from embedforge.stages import STAGES
+from embedforge.pipeline.config import RunConfig, config_from_dict, load_config
+from embedforge.pipeline.config_keys import MODEL_FIELDS
+from embedforge.pipeline.stages import STAGES
+from embedforge.pipeline.state import StageContext
 from embedforge.training.settings import TrainSettings
 
 SPEC = "bundled-minilm"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.config import load_config
-from embedforge.pipeline import run
+from embedforge.pipeline.config import load_config
+from embedforge.pipeline.execute import run
 
 pytestmark = pytest.mark.slow  # runs a real model
 

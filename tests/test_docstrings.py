@@ -16,7 +16,7 @@ from reliability.tiny_run import write_tiny_corpus
 
 SMALL = ["embedforge.corpus.clean", "embedforge.errors", "embedforge.fingerprint", "embedforge.dataset.questions",
          "embedforge.settings", "embedforge.counts", "embedforge.evaluation.encode_pool",
-         "embedforge.dataset.overlap", "embedforge.config_keys", "embedforge.next_steps"]
+         "embedforge.dataset.overlap", "embedforge.pipeline.config_keys", "embedforge.next_steps"]
 
 
 def _examples_in_src() -> set[str]:

@@ -75,7 +75,8 @@ def test_make_gpu_bundle_fits_the_carry(tmp_path: Path, tmp_path_factory: pytest
         probe = subprocess.run([python312, "-c", "import embedforge, click"],
                                capture_output=True, text=True, env={**env, "PYTHONPATH": str(target)})
         assert probe.returncode == 0, probe.stderr[-3000:]
-        assert (target / "embedforge" / "cli.py").is_file() and list(target.glob("pydantic_core/*cpython-312*.so"))
+        assert (target / "embedforge" / "commands" / "main.py").is_file()
+        assert list(target.glob("pydantic_core/*cpython-312*.so"))
 
 
 def _python312() -> str | None:

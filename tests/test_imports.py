@@ -83,7 +83,41 @@ def test_a_stage_imports_only_earlier_stages(stage: str) -> None:
             assert not wrong, f"{module} imports a later stage: {wrong}"
 
 
-@pytest.mark.parametrize("module", ["embedforge.config", "embedforge.pipeline", "embedforge.stages", "embedforge.cli"])
+# The three layers above the stages: foundation modules at the root (imported by every stage), the run
+# layer (embedforge.pipeline) on top of the stages, the commands on top of everything.
+LAYERS = {"pipeline": ("embedforge.commands",), "stage": ("embedforge.pipeline", "embedforge.commands"),
+          "foundation": ("embedforge.pipeline", "embedforge.commands", *(f"embedforge.{s}" for s in STAGE_ORDER))}
+
+
+def _layer(module: str) -> str | None:
+    if module.startswith("embedforge.pipeline"):
+        return "pipeline"
+    if any(module == f"embedforge.{s}" or module.startswith(f"embedforge.{s}.") for s in STAGE_ORDER):
+        return "stage"
+    if module.count(".") == 1 and module not in ("embedforge.commands", "embedforge.__main__"):
+        return "foundation"
+    return None  # the commands, `python -m embedforge`, and the package itself (its lazy names span every layer)
+
+
+def test_each_layer_imports_only_the_layers_below() -> None:
+    for module, deps in import_graph().items():
+        layer = _layer(module)
+        if layer is None:
+            continue
+        wrong = sorted(d for d in deps if any(d == p or d.startswith(p + ".") for p in LAYERS[layer]))
+        assert not wrong, f"{module} ({layer}) imports a layer above it: {wrong}"
+
+
+def test_the_root_holds_only_foundation_modules() -> None:
+    # Orchestration lives in embedforge.pipeline and CLI-only code in embedforge.commands (issue 35).
+    root = sorted(p.stem for p in (SRC / "embedforge").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    for name in ("cli", "exits", "signals", "config", "stages", "run_stages", "run_state", "run_checks",
+                 "run_report", "pipeline"):
+        assert name not in root, f"embedforge/{name}.py belongs in embedforge.pipeline or embedforge.commands"
+
+
+@pytest.mark.parametrize("module", ["embedforge.pipeline.config", "embedforge.pipeline.execute",
+                                    "embedforge.pipeline.stages", "embedforge.commands.main"])
 def test_light_modules_do_not_import_torch(module: str) -> None:
     # An up-to-date `embedforge run`, `--help` and config errors must not pay torch's import time.
     code = f"import sys, {module}; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"

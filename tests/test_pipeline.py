@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from embedforge import pipeline
-from embedforge.config import load_config
 from embedforge.errors import EmbedforgeError
-from embedforge.pipeline import run
-from embedforge.run_stages import documents
+from embedforge.pipeline import execute as pipeline
+from embedforge.pipeline.config import load_config
+from embedforge.pipeline.execute import run
+from embedforge.pipeline.stage_runs import documents
 
 pytestmark = pytest.mark.slow  # runs a real model
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from embedforge.cli import main
-from embedforge.config import RunConfig, load_config
+from embedforge.commands.main import main
 from embedforge.counts import Counts
 from embedforge.dataset import DatasetSummary, import_dataset
 from embedforge.errors import EmbedforgeError
 from embedforge.files import write_json
-from embedforge.pipeline import run_stages
-from embedforge.run_stages import documents
-from embedforge.run_state import StageContext, read_state, write_state
-from embedforge.stages import STAGES, Stage
+from embedforge.pipeline.config import RunConfig, load_config
+from embedforge.pipeline.execute import execute_stages
+from embedforge.pipeline.stage_runs import documents
+from embedforge.pipeline.stages import STAGES, Stage
+from embedforge.pipeline.state import StageContext, read_state, write_state
 
 
 def _stages(calls: list[str]) -> tuple[Stage, ...]:
@@ -42,9 +42,9 @@ def test_the_pipeline_hands_back_each_stage_summary_ran_or_recorded(tmp_path: Pa
     calls: list[str] = []
     config = RunConfig(runs_dir=str(tmp_path))
     config.run_dir.mkdir(parents=True)
-    first = run_stages(config, _stages(calls), StageContext(state=read_state(config.run_dir)))
+    first = execute_stages(config, _stages(calls), StageContext(state=read_state(config.run_dir)))
     assert first.summaries == {"first": "first ran", "second": "second ran"}
-    again = run_stages(config, _stages(calls), StageContext(state=read_state(config.run_dir)))
+    again = execute_stages(config, _stages(calls), StageContext(state=read_state(config.run_dir)))
     assert again.ran == [] and calls == ["first", "second"]
     # A skipped stage that keeps no record has no summary; one that does is read from the run folder.
     assert again.summaries == {"second": f"second read from {config.run_dir}"}

@@ -15,14 +15,13 @@ import re
 from pathlib import Path
 
 from embedforge.outdir import Output
-from embedforge.stages import STAGE_NAMES, STAGES
+from embedforge.pipeline.stages import STAGE_NAMES, STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "embedforge"
 STAGE_PACKAGES = ("corpus", "generators", "dataset", "training", "evaluation")
 # The modules that run stages or commands: they take the stages' declarations and spell no output name.
-RUN_LAYER = ("stages.py", "run_stages.py", "pipeline.py", "run_state.py", "run_checks.py", "run_report.py",
-             "outdir.py", "cli.py", "commands")
+RUN_LAYER = ("pipeline", "outdir.py", "commands")
 
 
 def _module(path: Path) -> str:
@@ -102,7 +101,7 @@ def _tables(path: Path) -> list[int]:
 def test_no_second_table_of_stages() -> None:
     files = [*SRC.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
     tables = {str(p.relative_to(ROOT)): _tables(p) for p in files}
-    assert not {k: v for k, v in tables.items() if v}, "loop over embedforge.stages.STAGES instead"
+    assert not {k: v for k, v in tables.items() if v}, "loop over embedforge.pipeline.stages.STAGES instead"
 
 
 def test_architecture_lists_the_true_edits_to_add_a_stage() -> None:
@@ -116,8 +115,9 @@ def test_architecture_lists_the_true_edits_to_add_a_stage() -> None:
         targets = [place.replace("<stage>", p) for p in STAGE_PACKAGES] if "<stage>" in place else [place]
         assert all((ROOT / t).exists() for t in targets), place
     # The four places are where each stage appears: its package, its RunConfig section, its run function, its entry.
-    stages_py = (SRC / "stages.py").read_text(encoding="utf-8")
-    run_stages_py = (SRC / "run_stages.py").read_text(encoding="utf-8")
+    stages_py = (SRC / "pipeline" / "stages.py").read_text(encoding="utf-8")
+    stage_runs_py = (SRC / "pipeline" / "stage_runs.py").read_text(encoding="utf-8")
     for stage in STAGES:
         assert f'Stage.writing("{stage.name}"' in stages_py
-        assert f"def {stage.run.__name__}(" in run_stages_py and stage.run.__module__ == "embedforge.run_stages"
+        assert f"def {stage.run.__name__}(" in stage_runs_py
+        assert stage.run.__module__ == "embedforge.pipeline.stage_runs"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from embedforge.config import SECTIONS, RunConfig, config_from_dict
-from embedforge.pipeline import run_stages
-from embedforge.run_state import StageContext, read_state
-from embedforge.stages import RUN_SECTIONS, STAGES, Stage
+from embedforge.pipeline.config import SECTIONS, RunConfig, config_from_dict
+from embedforge.pipeline.execute import execute_stages
+from embedforge.pipeline.stages import RUN_SECTIONS, STAGES, Stage
+from embedforge.pipeline.state import StageContext, read_state
 
 # (section, field, new value): fields that change how a stage runs, never what it writes.
 RUN_ONLY = [
@@ -107,7 +107,7 @@ def _fake_stages(calls: list[str]) -> tuple[Stage, ...]:
 def _run(config: RunConfig, calls: list[str], force: str | None = None) -> list[str]:
     calls.clear()
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    run_stages(config, _fake_stages(calls), StageContext(state=read_state(config.run_dir)), force=force)
+    execute_stages(config, _fake_stages(calls), StageContext(state=read_state(config.run_dir)), force=force)
     return list(calls)
 
 
@@ -162,7 +162,7 @@ def _mixed_folder(tmp_path: Path) -> Path:
 def test_one_walk_decides_the_documents_of_chunk_and_run(tmp_path: Path) -> None:
     from embedforge.corpus import chunk_documents, read_chunks
     from embedforge.corpus.sources import source_hashes
-    from embedforge.run_stages import documents
+    from embedforge.pipeline.stage_runs import documents
 
     docs = _mixed_folder(tmp_path)
     assert sorted(source_hashes([docs])) == ["docs/a.md", "docs/sub/b.md"]
@@ -171,7 +171,7 @@ def test_one_walk_decides_the_documents_of_chunk_and_run(tmp_path: Path) -> None
     context = StageContext(files=documents(config, None))
     chunk_stage = next(s for s in STAGES if s.name == "chunk")
     config.run_dir.mkdir(parents=True)
-    run_stages(config, [chunk_stage], context)
+    execute_stages(config, [chunk_stage], context)
     by_run = sorted({c.source for c in read_chunks(config.run_dir / "chunks.jsonl")})
     by_chunk = chunk_documents([docs], tmp_path / "chunked", config.chunk)
     assert by_run == sorted({c.source for c in read_chunks(tmp_path / "chunked" / "chunks.jsonl")})

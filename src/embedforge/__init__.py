@@ -54,7 +54,7 @@ _API = {
     "CompareSettings": "embedforge.evaluation",
     "Retriever": "embedforge.evaluation.retriever",
     "run": "embedforge.pipeline",
-    "load_config": "embedforge.config",
+    "load_config": "embedforge.pipeline.config",
     "EmbedforgeError": "embedforge.errors",
 }
 

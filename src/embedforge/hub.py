@@ -4,7 +4,7 @@ The folder's kind decides the repo type: a dataset folder (``corpus.jsonl`` + ``
 dataset repo, a model folder (``modules.json``, as ``train`` saves it) to a model repo. The upload is
 ``huggingface_hub``'s own (``create_repo`` + ``upload_folder``, the token of ``hf auth login`` or
 ``HF_TOKEN``). Offline (``HF_HUB_OFFLINE=1``, no network, no token) is one line naming the repo, not a
-traceback: exit code 2 (a user-fixable error, see ``exits.py``).
+traceback: exit code 2 (a user-fixable error, see ``commands/exits.py``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each stage package declares, once, what it writes (an :class:`Output`: its top-level names, the
 one that marks a finished result, the ones that are records rather than content), beside the code
-that writes it; the run's stages (:mod:`embedforge.stages`) and the commands take that declaration.
+that writes it; the run's stages (:mod:`embedforge.pipeline.stages`) and the commands take that declaration.
 :func:`check_out_dir` then refuses, in one
 line, a path that is a file, a folder that cannot be created or written, a finished
 result (unless ``overwrite``), and a non-empty folder holding anything else (unless

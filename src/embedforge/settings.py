@@ -8,7 +8,7 @@ field, and that is all the pipeline's stage keys and the training fingerprint ha
 
 :meth:`Settings.check` runs when an object is built (``ChunkSettings(chunk_tokens=4)``
 raises at once) and names the setting, never a CLI flag. Configuration files are read
-into these classes by pydantic (``extra="forbid"``, strict types): see :mod:`embedforge.config`.
+into these classes by pydantic (``extra="forbid"``, strict types): see :mod:`embedforge.pipeline.config`.
 
 Example:
     >>> from dataclasses import dataclass

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import typer
 
-from embedforge.exits import UsageError
+from embedforge.commands.exits import UsageError
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")),
@@ -46,7 +46,7 @@ def parse(arguments: str) -> None:
     A bare command path (``embedforge extract`` in prose) only has to exist; a synopsis (with
     ``[...]`` or ``A|B``) only has to name flags its command has; a ``COMMAND`` placeholder stands for any.
     """
-    from embedforge.cli import app
+    from embedforge.commands.main import app
 
     # typer >= 0.22 bundles its own click, so a group is recognised by what it does, not by click's class.
     command: Any = typer.main.get_command(app)

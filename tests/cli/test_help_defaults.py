@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import typer.main
 
-from embedforge.cli import app
+from embedforge.commands.main import app
 from embedforge.corpus import ChunkSettings
 from embedforge.dataset import DatasetSettings
 from embedforge.evaluation import CompareSettings

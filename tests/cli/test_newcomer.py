@@ -173,7 +173,7 @@ def _help(path: list[str]) -> str:
     """``embedforge PATH --help`` as the console script prints it (the same click objects, in this process)."""
     import typer.main
 
-    from embedforge.cli import app
+    from embedforge.commands.main import app
 
     command = typer.main.get_command(app)
     ctx = command.make_context("embedforge", [], resilient_parsing=True)
@@ -212,7 +212,7 @@ def test_old_embedder_flags_still_work(work: Path) -> None:
     assert "nobody/no-such-model: not in the local Hugging Face cache" in error_line(result)
     import typer.main
 
-    from embedforge.cli import app
+    from embedforge.commands.main import app
 
     train = typer.main.get_command(app).commands["train"]  # type: ignore[attr-defined]
     ctx = train.make_context("train", ["data", "--out", "m", "--base-model", "bundled-minilm"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 from embedforge.corpus import ChunkSettings, ParseLimits, chunk_documents, extract_documents, read_chunks
 from embedforge.corpus.boilerplate import drop_boilerplate
 from embedforge.corpus.document import Block

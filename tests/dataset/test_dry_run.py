@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 from embedforge.corpus.record import Chunk
 from embedforge.dataset import DatasetSettings, build_dataset_from_chunks, regenerate
 from embedforge.dataset.dryrun import plan_chunks, plan_regenerate

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.config import config_from_dict, to_dict
 from embedforge.engine import EngineSettings, engine_from_flags
 from embedforge.errors import EmbedforgeError
+from embedforge.pipeline.config import config_from_dict, to_dict
 
 
 def test_engine_table_is_validated_and_kept_out_of_the_stage_settings() -> None:
@@ -48,7 +48,7 @@ def test_the_local_engine_never_imports_ray(tmp_path: Path) -> None:
 
 
 def test_a_bad_engine_flag_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from embedforge.cli import main
+    from embedforge.commands.main import main
 
     doc = tmp_path / "doc.md"
     doc.write_text("# Title\n\nSome words.\n", encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 from embedforge.corpus.record import Chunk
 from embedforge.dataset.dryrun import plan_chunks
 from embedforge.errors import EmbedforgeError

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from embedforge.cli import main
+from embedforge.commands.main import main
 from embedforge.corpus.record import Chunk
 from embedforge.errors import EmbedforgeError
 from embedforge.generators import load_prompt, plan_generation

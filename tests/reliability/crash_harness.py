@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedforge.stages import STAGE_NAMES as STAGES
+from embedforge.pipeline.stages import STAGE_NAMES as STAGES
 
 
 def child_env(cache: Path) -> dict[str, str]:

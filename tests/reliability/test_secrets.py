@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from tiny_run import write_tiny_config
 
-from embedforge.config import load_config
 from embedforge.errors import EmbedforgeError
+from embedforge.pipeline.config import load_config
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ CONFIG_KEY = "sk-in-config-9876543210SECRET"
 
 def test_planted_key_appears_in_no_output(tmp_path: Path, tiny_corpus: Path, llama_server_url: str,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from embedforge.pipeline import run
+    from embedforge.pipeline.execute import run
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("EMBEDFORGE_CACHE", str(tmp_path / "llm.sqlite"))
@@ -69,7 +69,7 @@ def test_api_key_in_a_configuration_is_refused_without_echoing_it(tmp_path: Path
 
 
 def test_written_configuration_redacts_secret_fields() -> None:
-    from embedforge.config import scrub_secrets
+    from embedforge.pipeline.config import scrub_secrets
 
     scrubbed = scrub_secrets({"generate": {"api_key": CONFIG_KEY, "llm": "openai:gpt-4o-mini"},
                               "hub": [{"token": CONFIG_KEY}]})

@@ -28,7 +28,7 @@ def hook(event, arguments):
     if event == "os.rename" and any(name in os.fsdecode(path) for path in arguments[:2]):
         os.kill(os.getpid(), signum)
 sys.addaudithook(hook)
-from embedforge.cli import main
+from embedforge.commands.main import main
 sys.exit(main(args))
 """
 TOPICS = ("honey bees", "glaciers", "sourdough", "lighthouses", "volcanoes", "tides", "owls", "comets",

@@ -1,4 +1,4 @@
-"""The CLI's commands, one module per stage; importing this package registers them on ``embedforge.cli.app``."""
+"""The CLI's commands, one module per stage; importing this package registers them on ``embedforge.commands.main.app``."""
 
 from __future__ import annotations
 

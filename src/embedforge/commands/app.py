@@ -1,7 +1,7 @@
 """The ``embedforge`` Typer app, its sub-apps and the options every command shares.
 
 The command modules (``embedforge.commands.*``) register themselves on :data:`app`;
-:mod:`embedforge.cli` imports them and runs the app. Keeping the app here, below the
+:mod:`embedforge.commands.main` imports them and runs the app. Keeping the app here, below the
 commands, means no module imports one that imports it back.
 """
 
@@ -15,9 +15,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from embedforge.commands.exits import EXIT_CODES
 from embedforge.commands.help_format import PipelineGroup
 from embedforge.errors import EmbedforgeError
-from embedforge.exits import EXIT_CODES
 
 log = logging.getLogger("embedforge")
 T = TypeVar("T")
@@ -73,7 +73,7 @@ def _global(
 
 def section_settings(cls: type[T], config: Path | None, section: str, **flags: Any) -> T:
     """Settings of one stage: the config file's section (if any), then every flag that was given."""
-    from embedforge.config import load_config
+    from embedforge.pipeline.config import load_config
 
     base: Any = getattr(load_config(config), section) if config else cls()
     given = {k: v for k, v in flags.items() if v is not None}

@@ -34,7 +34,7 @@ def compare(
     from embedforge.evaluation import compare as compare_models
     from embedforge.evaluation.report_files import REPORT_OUTPUT
     from embedforge.outdir import check_out_dir
-    from embedforge.run_report import closing_lines
+    from embedforge.pipeline.report import closing_lines
 
     settings = section_settings(
         CompareSettings, config, "compare",

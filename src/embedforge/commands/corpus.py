@@ -31,12 +31,12 @@ def chunk(
       embedforge chunk docs/ --out chunks/
       embedforge chunk corpus/als.toml --model bundled-minilm --chunk-tokens 128 --out chunks/
     """
-    from embedforge.config import to_dict
     from embedforge.corpus import CHUNKS_OUTPUT, ChunkSettings, chunk_documents
     from embedforge.corpus.source_check import check_sources
     from embedforge.errors import FailedItems
     from embedforge.files import write_json
     from embedforge.outdir import check_out_dir
+    from embedforge.pipeline.config import to_dict
     from embedforge.settings import CONFIG_FILE
 
     settings = section_settings(

@@ -17,7 +17,7 @@ def engine_for(config: Path | None, engine: str | None, ray_address: str | None)
 
     base = None
     if config is not None:
-        from embedforge.config import load_config
+        from embedforge.pipeline.config import load_config
 
         base = load_config(config).engine
     return engine_from_flags(engine, ray_address, base)

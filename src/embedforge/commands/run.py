@@ -30,18 +30,18 @@ def run(
       embedforge run configs/als-offline.toml
       embedforge run configs/als-offline.toml --set train.epochs=2 --dry-run
     """
-    from embedforge.config import load_config
     from embedforge.engine import engine_from_flags
     from embedforge.environment import corpus_folder
-    from embedforge.pipeline import run as run_pipeline
+    from embedforge.pipeline.config import load_config
+    from embedforge.pipeline.execute import run as run_pipeline
 
     settings = load_config(config, set_ or ())
     settings.engine = engine_from_flags(engine, ray_address, settings.engine)
     folder = corpus or corpus_folder()
     if dry_run:  # the real run's checks first: the dry run refuses what the run refuses
         from embedforge.dataset.dryrun import plan_sources
-        from embedforge.run_checks import check_force, check_run
-        from embedforge.run_stages import documents
+        from embedforge.pipeline.checks import check_force, check_run
+        from embedforge.pipeline.stage_runs import documents
 
         check_force(force)
         check_run(settings, need_key=False)

@@ -5,7 +5,7 @@
 
 Importing the package stays light: the settings and question loaders load at once, the
 torch-backed scoring (``compare``, ``evaluate_queries``, the result types) on first use,
-so ``embedforge.config`` and an up-to-date ``embedforge run`` never import torch.
+so ``embedforge.pipeline.config`` and an up-to-date ``embedforge run`` never import torch.
 """
 
 from __future__ import annotations

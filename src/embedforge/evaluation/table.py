@@ -20,7 +20,7 @@ def terminal_table(section: SectionResult, *, split: str, corpus_size: int) -> s
 
     Args:
         section: the scored eval section; split, corpus_size: named in the heading. The report's path
-            and the recommendation follow it in ``compare``'s closing lines (``embedforge.run_report``).
+            and the recommendation follow it in ``compare``'s closing lines (``embedforge.pipeline.report``).
     """
     dims = all_dims(section)
     metrics = section.metrics()

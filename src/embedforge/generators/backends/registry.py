@@ -74,7 +74,7 @@ def parse_spec(spec: str) -> LlmSpec:
 def rebase_spec(spec: str, join: Callable[[str], str]) -> str:
     """``spec`` with its file path (a ``path_arg`` kind's, e.g. ``llamacpp:PATH``) passed through ``join``; else as is.
 
-    A configuration file's relative paths are relative to its folder (``config_paths.py``).
+    A configuration file's relative paths are relative to its folder (``pipeline/config_paths.py``).
     """
     name, sep, rest = spec.partition(":")
     kind = _KINDS.get(name)

@@ -1,6 +1,6 @@
 """The four stages of ``embedforge run``, each a call of its stage's one public function.
 
-:mod:`embedforge.pipeline` decides which stages run; this module says what running one
+:mod:`embedforge.pipeline.execute` decides which stages run; this module says what running one
 means for a run folder: which documents the corpus stage reads, where in the run folder
 each stage writes (:data:`DATASET_DIR`, :data:`MODEL_DIR`, :data:`REPORT_DIR`; the chunks lie
 in the run folder itself), and how an interrupted training resumes. Each returns its stage's
@@ -17,16 +17,16 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embedforge.config import RunConfig, to_dict
 from embedforge.corpus.stage import CHUNKS_FILE
 from embedforge.errors import EmbedforgeError
+from embedforge.pipeline.config import RunConfig, to_dict
 from embedforge.training.publish import CHECKPOINTS_DIR
 
 if TYPE_CHECKING:
     from embedforge.corpus import CorpusSummary
     from embedforge.dataset import DatasetSummary
     from embedforge.evaluation import CompareResult
-    from embedforge.run_state import StageContext
+    from embedforge.pipeline.state import StageContext
     from embedforge.training import TrainResult
 
 log = logging.getLogger(__name__)

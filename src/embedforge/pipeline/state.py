@@ -1,7 +1,7 @@
 """``runs/<name>/state.json``: what each stage read, whether it finished, and what it wrote.
 
-Per stage: ``input`` (its key, :meth:`embedforge.stages.Stage.key`), ``finished``, ``output``
-(the hash of its content files) and ``seconds``. :mod:`embedforge.pipeline` skips a stage
+Per stage: ``input`` (its key, :meth:`embedforge.pipeline.stages.Stage.key`), ``finished``, ``output``
+(the hash of its content files) and ``seconds``. :mod:`embedforge.pipeline.execute` skips a stage
 whose recorded key matches, that finished, and whose output is present.
 """
 

@@ -7,7 +7,7 @@ Scripts, CI jobs and schedulers read exit codes, so every command follows one ta
     1    done, with failures (documents or LLM calls); the output says how many
     2    a user or usage error: one line naming the file or flag (usage errors add the usage text)
     130  interrupted (Ctrl-C): finished work is kept; rerun the same command to resume
-    143  stopped by SIGTERM, 129 by SIGHUP: the same, with the signal named (:mod:`embedforge.signals`)
+    143  stopped by SIGTERM, 129 by SIGHUP: the same, with the signal named (:mod:`embedforge.commands.signals`)
 
 typer bundles its own copy of click from 0.22 on (``typer._click``), so click's exceptions
 are found through typer's own classes, never by importing ``click``.
@@ -21,8 +21,8 @@ from typing import Any
 
 import typer
 
+from embedforge.commands.signals import stop_signals, stopped_line
 from embedforge.errors import EmbedforgeError, FailedItems
-from embedforge.signals import stop_signals, stopped_line
 
 OK, FAILURES, USER_ERROR, INTERRUPTED = 0, 1, 2, 130
 INTERRUPTED_LINE = "interrupted; rerun the same command to resume"

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from embedforge.config_keys import MODEL_FIELDS, MODEL_KEY
 from embedforge.generators.backends.registry import rebase_spec
+from embedforge.pipeline.config_keys import MODEL_FIELDS, MODEL_KEY
 
 # (section or "" for top level, key) -> how the value is a path.
 _ALWAYS = {("", "runs_dir"), ("corpus", "manifest"), ("corpus", "folder"), ("generate", "cache"),

@@ -15,7 +15,7 @@ this module only composes them. A configuration file has one table per section::
     [engine]    kind = "local"        # or "ray" (docs/scale.md): how stages run, never what they write
 
 ``model`` is the embedder of ``[chunk]``, ``[dataset]`` (the round-trip filter) and ``[train]``
-(the base to fine-tune) unless a section names its own ``model`` (:mod:`embedforge.config_keys`:
+(the base to fine-tune) unless a section names its own ``model`` (:mod:`embedforge.pipeline.config_keys`:
 the keys it replaced, ``embedder``, ``roundtrip_model`` and ``base_model``, are read for a release).
 The tables are validated by pydantic against the dataclasses (unknown keys and wrong types are
 one-line errors naming the key); ``--set section.key=value`` overrides any value (read as TOML,
@@ -36,9 +36,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from embedforge.config_errors import describe
-from embedforge.config_keys import as_fields, as_key, new_override_key, with_new_keys
 from embedforge.errors import EmbedforgeError
+from embedforge.pipeline.config_errors import describe
+from embedforge.pipeline.config_keys import as_fields, as_key, new_override_key, with_new_keys
 from embedforge.redact import scrub
 from embedforge.settings import Settings
 
@@ -100,7 +100,7 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
     """Read a run configuration TOML file and apply ``section.key=value`` overrides.
 
     Relative paths inside the file (manifest, sources, prompt files, handwritten, runs_dir,
-    local models) are taken relative to the file's folder (:mod:`embedforge.config_paths`);
+    local models) are taken relative to the file's folder (:mod:`embedforge.pipeline.config_paths`);
     ``--set`` values relative to the current folder.
 
     Raises:
@@ -118,7 +118,7 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
         raise EmbedforgeError(f"{source}: invalid TOML ({exc}); fix the file") from exc
     except RecursionError as exc:  # tomllib recurses per nesting level (about 500 is too deep)
         raise EmbedforgeError(f"{source}: invalid TOML (nested too deeply); fix the file") from exc
-    from embedforge.config_paths import resolve_paths
+    from embedforge.pipeline.config_paths import resolve_paths
 
     config = _with_overrides(resolve_paths(with_new_keys(data, str(source)), source.parent), overrides, str(source))
     config.source_path = str(source)

@@ -1,9 +1,9 @@
 """How a configuration error reads: one line naming the section and key, with a "did you mean".
 
-pydantic reports a wrong configuration as a list of structured errors; :mod:`embedforge.config`
+pydantic reports a wrong configuration as a list of structured errors; :mod:`embedforge.pipeline.config`
 turns the first into ``FILE [section] key: what is wrong`` with :func:`describe`, so a typo in a
 TOML file or after ``--set`` is one line a user can act on. Keys are named as the file writes them
-(``model``, not the settings field it sets: :mod:`embedforge.config_keys`).
+(``model``, not the settings field it sets: :mod:`embedforge.pipeline.config_keys`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from embedforge.config_keys import config_key
+from embedforge.pipeline.config_keys import config_key
 
 _EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str",
              "tuple_type": "a list", "dataclass_type": "a table of settings", "int_from_float": "int"}

@@ -6,7 +6,7 @@ where in the run folder it writes, the declaration of what it writes (an
 names, the one whose presence marks it complete, the ones that are records rather than content,
 which the stage's commands check ``--out`` against too), the function that runs it and returns
 its summary, and, where the run's caller needs it, how to read the summary of a stage an earlier
-run did. :mod:`embedforge.pipeline`, the configuration's sections and ``--force`` all
+run did. :mod:`embedforge.pipeline.execute`, the configuration's sections and ``--force`` all
 loop over :data:`STAGES`; adding a stage is ARCHITECTURE.md's four edits ("To add a stage").
 
 A stage's key hashes the recorded output hashes of its upstream stages, the
@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embedforge import run_stages
-from embedforge.config import RunConfig
 from embedforge.corpus.stage import CHUNKS_OUTPUT
 from embedforge.dataset.writer import DATASET_OUTPUT
 from embedforge.evaluation.report_files import REPORT_OUTPUT
 from embedforge.fingerprint import file_hash, object_hash
 from embedforge.outdir import Output
-from embedforge.run_state import StageContext
+from embedforge.pipeline import stage_runs
+from embedforge.pipeline.config import RunConfig
+from embedforge.pipeline.state import StageContext
 from embedforge.training.publish import MODEL_OUTPUT
 
 
@@ -116,12 +116,12 @@ def _compare_inputs(config: RunConfig, context: StageContext) -> dict[str, Any]:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage.writing("chunk", ("corpus", "chunk"), (), CHUNKS_OUTPUT, None, run_stages.run_chunk, inputs=_documents),
-    Stage.writing("dataset", ("generate", "dataset"), ("chunk",), DATASET_OUTPUT, run_stages.DATASET_DIR,
-                  run_stages.run_dataset, inputs=_prompts, recorded=run_stages.recorded_dataset),
-    Stage.writing("train", ("train",), ("dataset",), MODEL_OUTPUT, run_stages.MODEL_DIR, run_stages.run_train),
-    Stage.writing("compare", ("compare",), ("dataset", "train"), REPORT_OUTPUT, run_stages.REPORT_DIR,
-                  run_stages.run_compare, inputs=_compare_inputs),
+    Stage.writing("chunk", ("corpus", "chunk"), (), CHUNKS_OUTPUT, None, stage_runs.run_chunk, inputs=_documents),
+    Stage.writing("dataset", ("generate", "dataset"), ("chunk",), DATASET_OUTPUT, stage_runs.DATASET_DIR,
+                  stage_runs.run_dataset, inputs=_prompts, recorded=stage_runs.recorded_dataset),
+    Stage.writing("train", ("train",), ("dataset",), MODEL_OUTPUT, stage_runs.MODEL_DIR, stage_runs.run_train),
+    Stage.writing("compare", ("compare",), ("dataset", "train"), REPORT_OUTPUT, stage_runs.REPORT_DIR,
+                  stage_runs.run_compare, inputs=_compare_inputs),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 # Sections that say how every stage runs, never what it writes (every field ``output=False``): in no key.

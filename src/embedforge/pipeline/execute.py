@@ -9,8 +9,8 @@ stage and everything after it. A training stage interrupted half-way resumes fro
 its last checkpoint instead of starting over. Each stage's summary (what its public function
 returns; for a skipped stage that keeps one, the one its output records) comes back in
 :attr:`RunResult.summaries`. The stages and their keys are declared
-in :mod:`embedforge.stages`, ``state.json`` lives in :mod:`embedforge.run_state`, and what
-running each stage means, in :mod:`embedforge.run_stages`.
+in :mod:`embedforge.pipeline.stages`, ``state.json`` lives in :mod:`embedforge.pipeline.state`, and what
+running each stage means, in :mod:`embedforge.pipeline.stage_runs`.
 
 Layout::
 
@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedforge.config import RunConfig, to_dict
 from embedforge.files import sweep_temporaries, write_json
-from embedforge.run_checks import check_force, check_run
-from embedforge.run_report import closing_lines
-from embedforge.run_stages import REPORT_DIR, documents
-from embedforge.run_state import StageContext, read_state, write_state
+from embedforge.pipeline.checks import check_force, check_run
+from embedforge.pipeline.config import RunConfig, to_dict
+from embedforge.pipeline.report import closing_lines
+from embedforge.pipeline.stage_runs import REPORT_DIR, documents
+from embedforge.pipeline.stages import STAGE_NAMES, STAGES, Stage
+from embedforge.pipeline.state import StageContext, read_state, write_state
 from embedforge.settings import CONFIG_FILE
-from embedforge.stages import STAGE_NAMES, STAGES, Stage
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     """Run every stage of ``config`` that is not up to date.
 
     Args:
-        config: the resolved run configuration (``embedforge.config.load_config``).
+        config: the resolved run configuration (``embedforge.pipeline.config.load_config``).
         corpus_dir: folder holding the manifest's documents (overrides ``EMBEDFORGE_CORPUS``).
         force: a stage name; that stage and all after it run even when up to date.
 
@@ -91,10 +91,10 @@ def run(config: RunConfig, *, corpus_dir: str | Path | None = None, force: str |
     if swept := sweep_temporaries(run_dir):
         log.info("removed %d temporary file(s) left by an interrupted run", swept)
     write_json(run_dir / CONFIG_FILE, to_dict(config))
-    return run_stages(config, STAGES, StageContext(files=files, state=read_state(run_dir)), force=force)
+    return execute_stages(config, STAGES, StageContext(files=files, state=read_state(run_dir)), force=force)
 
 
-def run_stages(config: RunConfig, stages: Sequence[Stage], context: StageContext,
+def execute_stages(config: RunConfig, stages: Sequence[Stage], context: StageContext,
                force: str | None = None) -> RunResult:
     """Run, in order, each of ``stages`` whose key changed, that did not finish, or whose output is missing.
 

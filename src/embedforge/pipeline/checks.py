@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from embedforge.bundled_embedders import bundled_name, check_installed
-from embedforge.config import RunConfig
 from embedforge.embedder import check_hub_reachable, is_hub_id, resolve_model
 from embedforge.errors import EmbedforgeError
 from embedforge.outdir import check_writable
+from embedforge.pipeline.config import RunConfig
 
 
 def check_run(config: RunConfig, *, need_key: bool = True) -> None:
@@ -64,7 +64,7 @@ def check_force(force: str | None) -> None:
     """
     from difflib import get_close_matches
 
-    from embedforge.stages import STAGE_NAMES
+    from embedforge.pipeline.stages import STAGE_NAMES
 
     if force is not None and force not in STAGE_NAMES:
         close = get_close_matches(force, STAGE_NAMES, n=1)
