@@ -16,7 +16,8 @@ from reliability.tiny_run import write_tiny_corpus
 
 SMALL = ["embedforge.corpus.clean", "embedforge.errors", "embedforge.fingerprint", "embedforge.dataset.questions",
          "embedforge.settings", "embedforge.counts", "embedforge.evaluation.encode_pool",
-         "embedforge.dataset.overlap", "embedforge.pipeline.config_keys", "embedforge.next_steps"]
+         "embedforge.dataset.overlap", "embedforge.pipeline.config_keys", "embedforge.next_steps",
+         "embedforge.lazy"]
 
 
 def _examples_in_src() -> set[str]:

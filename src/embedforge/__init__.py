@@ -29,8 +29,7 @@ Names are imported lazily so that ``import embedforge`` stays fast and the CLI's
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from embedforge.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -61,8 +60,4 @@ _API = {
 __all__ = [*_API, "__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'embedforge' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _API)

@@ -11,8 +11,9 @@ as the dataset readers and ``embedforge search`` do) does not import the parsers
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from embedforge.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from embedforge.corpus.extract import DOCUMENTS_FILE, DOCUMENTS_OUTPUT, ExtractSummary, extract_documents
@@ -32,13 +33,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # looked up once
-        return value
-    raise AttributeError(f"module 'embedforge.corpus' has no attribute {name!r}")
-
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
     "CHUNKS_FILE",

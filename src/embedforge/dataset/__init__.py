@@ -15,8 +15,9 @@ Names load on first use, so a reader of a dataset folder (``embedforge search``,
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from embedforge.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from embedforge.dataset.build import build_dataset, build_dataset_from_chunks, regenerate
@@ -34,13 +35,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # looked up once
-        return value
-    raise AttributeError(f"module 'embedforge.dataset' has no attribute {name!r}")
-
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
     "DatasetSettings",

@@ -10,11 +10,11 @@ so ``embedforge.pipeline.config`` and an up-to-date ``embedforge run`` never imp
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from embedforge.evaluation.queries import EvalQueries, load_handwritten, split_queries
 from embedforge.evaluation.settings import METRIC_NAMES, CompareSettings, parse_model_specs
+from embedforge.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from embedforge.evaluation.comparison import compare
@@ -30,13 +30,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # looked up once
-        return value
-    raise AttributeError(f"module 'embedforge.evaluation' has no attribute {name!r}")
-
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
     "METRIC_NAMES",

@@ -16,8 +16,9 @@ Names load on first use, so ``import embedforge.pipeline.config`` loads neither 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from embedforge.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from embedforge.pipeline.config import RunConfig, load_config
@@ -29,7 +30,4 @@ _LAZY = {"run": "embedforge.pipeline.execute", "RunResult": "embedforge.pipeline
 __all__ = ["RunConfig", "RunResult", "load_config", "run"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'embedforge.pipeline' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
