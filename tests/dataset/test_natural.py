@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from embedforge.corpus.record import Chunk
-from embedforge.dataset.layout import RetrievalDataset
+from embedforge.dataset.layout import NATURAL_DEV_FILE, RetrievalDataset
 from embedforge.dataset.natural import (
     MIN_LOW_OVERLAP,
-    NATURAL_DEV_FILE,
     choosing_questions,
     natural_rows,
     read_natural_dev,
@@ -87,3 +86,17 @@ def test_natural_rows_keep_examples_that_name_a_chunk(tmp_path: Path) -> None:
     assert sorted(q for q, _ in read_natural_dev(tmp_path, corpus).values()) == sorted(q for q, _ in rows)
     with pytest.raises(EmbedforgeError, match=NATURAL_DEV_FILE):
         read_natural_dev(tmp_path, {chunks[0].id: {}})
+
+
+def test_a_dataset_folder_cut_short_after_its_natural_questions_is_rebuilt_in_place(tmp_path: Path) -> None:
+    # natural_dev.jsonl is written before the manifest: a build killed in between leaves it beside the other
+    # files, and the rerun must take that folder as its own unfinished output, not refuse it as foreign.
+    from embedforge.dataset.writer import DATASET_OUTPUT
+    from embedforge.outdir import check_out_dir
+
+    (tmp_path / "queries.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / NATURAL_DEV_FILE).write_text("", encoding="utf-8")
+    check_out_dir(tmp_path, DATASET_OUTPUT)
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(EmbedforgeError, match=r"notes\.txt"):
+        check_out_dir(tmp_path, DATASET_OUTPUT)

@@ -40,6 +40,8 @@ from embedforge.files import atomic_write_text, iter_jsonl, write_jsonl
 CORPUS_FILE, QUERIES_FILE, QRELS_DIR = "corpus.jsonl", "queries.jsonl", "qrels"
 TRAIN_PAIRS_FILE, TRAIN_JSONL_FILE = "train.parquet", "train.jsonl"
 CARD_FILE = "README.md"
+# The user's own example questions that choose (dataset/natural.py); written only when there are any.
+NATURAL_DEV_FILE = "natural_dev.jsonl"
 # Kept in the folder by readers (``compare``, ``search``: embeddings of the corpus); a record, never content.
 EMBEDDING_CACHE_DIR = ".embedforge-cache"
 SPLITS = ("train", "dev", "eval")

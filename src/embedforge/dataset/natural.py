@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embedforge.corpus.record import Chunk
-from embedforge.dataset.layout import RetrievalDataset
+from embedforge.dataset.layout import NATURAL_DEV_FILE, RetrievalDataset
 from embedforge.dataset.overlap import content_overlap
 from embedforge.errors import EmbedforgeError
 from embedforge.files import iter_jsonl, write_jsonl
@@ -34,7 +34,6 @@ from embedforge.generators.examples import UserExample, answering_chunks, load_e
 
 log = logging.getLogger(__name__)
 
-NATURAL_DEV_FILE = "natural_dev.jsonl"
 LOW_OVERLAP = 0.5
 MIN_LOW_OVERLAP = 10
 RULES = ("natural", "dev")

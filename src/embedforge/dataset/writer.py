@@ -23,6 +23,7 @@ from embedforge.dataset.layout import (
     CARD_FILE,
     CORPUS_FILE,
     EMBEDDING_CACHE_DIR,
+    NATURAL_DEV_FILE,
     QRELS_DIR,
     QUERIES_FILE,
     TRAIN_JSONL_FILE,
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 DATASET_OUTPUT = Output(
     "dataset",
     frozenset({CORPUS_FILE, QUERIES_FILE, QRELS_DIR, TRAIN_PAIRS_FILE, TRAIN_JSONL_FILE, CHUNKS_FILE, SPLIT_FILE,
-               MANIFEST_FILE, CARD_FILE, CONFIG_FILE, FILTERED_FILE}),
+               MANIFEST_FILE, CARD_FILE, CONFIG_FILE, FILTERED_FILE, NATURAL_DEV_FILE}),
     finished=MANIFEST_FILE,
     records=frozenset({MANIFEST_FILE, CARD_FILE, EMBEDDING_CACHE_DIR}),
 )
