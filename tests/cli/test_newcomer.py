@@ -280,6 +280,11 @@ def test_one_name_for_the_embedder_in_a_configuration(work: Path) -> None:
     both = embedforge("run", _config(work, "both.toml", '[dataset]\nmodel = "a"\nroundtrip_model = "b"\n'), cwd=work)
     assert error_line(both).endswith("both.toml [dataset]: both 'model' and its old name 'roundtrip_model' are "
                                      "given; keep 'model' and delete 'roundtrip_model'")
+    # A command that reads several sections of one file (chunk: [chunk] and [engine]) warns once.
+    chunked = embedforge("chunk", "doc.txt", "--out", "chunks", "--config",
+                         _config(work, "old-chunk.toml", '[chunk]\nembedder = "bundled-minilm"\n'), cwd=work)
+    assert chunked.returncode == 0, chunked.stderr
+    assert chunked.stderr.count("[chunk] embedder: an old name") == 1, chunked.stderr
     typo = embedforge("run", _config(work, "typo.toml", '[chunk]\nmodle = "bundled-minilm"\n'), cwd=work)
     assert "[chunk]: unknown setting 'modle'; did you mean 'model'?" in error_line(typo)
     assert not (work / "runs").exists()

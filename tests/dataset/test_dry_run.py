@@ -50,7 +50,7 @@ def test_openai_dry_run_prices_the_calls_without_a_key(docs: Path, tmp_path: Pat
 def test_run_dry_run_plans_the_dataset_stage(docs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "run.toml"
     config.write_text(f'name = "dry"\nruns_dir = "{tmp_path / "runs"}"\n[corpus]\nsources = ["{docs}"]\n'
-                      '[chunk]\nembedder = "bundled-minilm"\n[generate]\nquestions_per_chunk = 1\n'
+                      '[chunk]\nmodel = "bundled-minilm"\n[generate]\nquestions_per_chunk = 1\n'
                       'greedy_prompt = ""\n', encoding="utf-8")
     assert main(["run", str(config), "--dry-run"]) == 0
     chunks, calls, cached, _ = plan_numbers(capsys.readouterr().out)

@@ -41,7 +41,7 @@ def test_one_run_over_round_two_inputs(tmp_path: Path) -> None:
     docs, out = tmp_path / "docs", tmp_path / "out"
     _hostile_folder(docs)
     config = tmp_path / "limits.toml"
-    config.write_text('[chunk]\nembedder = "bundled-minilm"\nmin_words = 5\n'
+    config.write_text('[chunk]\nmodel = "bundled-minilm"\nmin_words = 5\n'
                       "[chunk.limits]\nmemory_mb = 900\ntimeout_s = 100\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "embedforge", "chunk", str(docs), "--out", str(out),
                            "--config", str(config)], capture_output=True, text=True, errors="replace",

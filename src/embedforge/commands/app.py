@@ -71,11 +71,20 @@ def _global(
     configure(verbose=verbose, quiet=quiet)
 
 
-def section_settings(cls: type[T], config: Path | None, section: str, **flags: Any) -> T:
-    """Settings of one stage: the config file's section (if any), then every flag that was given."""
+def read_config(config: Path | None) -> Any:
+    """``--config FILE`` as a ``RunConfig`` (None without one): a command that takes several sections of the file
+    reads it once with this and passes the result on, so the file's warnings (an old key's name) are said once."""
     from embedforge.pipeline.config import load_config
 
-    base: Any = getattr(load_config(config), section) if config else cls()
+    return load_config(config) if config is not None else None
+
+
+def section_settings(cls: type[T], config: Any, section: str, **flags: Any) -> T:
+    """Settings of one stage: the config's section (a ``--config`` path or :func:`read_config`'s result; none
+    without), then every flag that was given."""
+    if isinstance(config, (str, Path)):
+        config = read_config(Path(config))
+    base: Any = getattr(config, section) if config is not None else cls()
     given = {k: v for k, v in flags.items() if v is not None}
     try:
         return typing.cast(T, dataclasses.replace(base, **given))

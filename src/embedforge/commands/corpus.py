@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from embedforge.commands.app import Config, Model, OldEmbedder, Overwrite, app, corpus_app, section_settings
+from embedforge.commands.app import (
+    Config,
+    Model,
+    OldEmbedder,
+    Overwrite,
+    app,
+    corpus_app,
+    read_config,
+    section_settings,
+)
 from embedforge.commands.engine_options import Engine, RayAddress, engine_for
 
 
@@ -39,13 +48,14 @@ def chunk(
     from embedforge.pipeline.config import to_dict
     from embedforge.settings import CONFIG_FILE
 
+    loaded = read_config(config)  # once: its [chunk] and [engine]
     settings = section_settings(
-        ChunkSettings, config, "chunk",
+        ChunkSettings, loaded, "chunk",
         embedder=model or embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, strict=strict,
     )
     check_sources(sources)
     check_out_dir(out, CHUNKS_OUTPUT, overwrite=overwrite)
-    summary = chunk_documents(sources, out, settings, engine=engine_for(config, engine, ray_address))
+    summary = chunk_documents(sources, out, settings, engine=engine_for(loaded, engine, ray_address))
     write_json(out / CONFIG_FILE, to_dict({"chunk": settings, "sources": sources}))
     typer.echo(summary.format())
     if not summary.ok:

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from embedforge.commands.app import Config, Model, OldEmbedder, Overwrite, dataset_app, section_settings
+from embedforge.commands.app import (
+    Config,
+    Model,
+    OldEmbedder,
+    Overwrite,
+    dataset_app,
+    read_config,
+    section_settings,
+)
 from embedforge.commands.engine_options import Engine, RayAddress, engine_for
 
 Llm = Annotated[str | None, typer.Option("--llm", help="bundled | llamacpp:PATH.gguf | openai:MODEL | openai-compatible:MODEL@URL | vllm:MODEL (on Ray, docs/scale.md). [default: bundled]")]
@@ -45,7 +53,7 @@ def generation_flags(values: dict[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in GENERATION_FLAGS}
 
 
-def generation_settings(config: Path | None, **flags: Any) -> Any:
+def generation_settings(config: Any, **flags: Any) -> Any:
     """[generate] from ``--config`` and the flags; one ``--prompt`` (without ``--greedy-prompt``) writes every question."""
     import dataclasses
 
@@ -57,7 +65,7 @@ def generation_settings(config: Path | None, **flags: Any) -> Any:
     return settings
 
 
-def dataset_settings(config: Path | None, **flags: Any) -> Any:
+def dataset_settings(config: Any, **flags: Any) -> Any:
     from embedforge.dataset import DatasetSettings
 
     return section_settings(DatasetSettings, config, "dataset", **flags)
@@ -109,10 +117,11 @@ def build(
     from embedforge.dataset.writer import DATASET_OUTPUT
     from embedforge.outdir import check_out_dir
 
-    gen = generation_settings(config, **generation_flags(locals()))
-    data = dataset_settings(config, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
+    loaded = read_config(config)  # once: its [generate], [dataset], [chunk] and [engine]
+    gen = generation_settings(loaded, **generation_flags(locals()))
+    data = dataset_settings(loaded, eval_fraction=eval_fraction, dev_fraction=dev_fraction, seed=seed,
                             roundtrip_k=roundtrip_k, roundtrip_model=model or embedder)
-    chunking = section_settings(ChunkSettings, config, "chunk", embedder=model or embedder, chunk_tokens=chunk_tokens,
+    chunking = section_settings(ChunkSettings, loaded, "chunk", embedder=model or embedder, chunk_tokens=chunk_tokens,
                                 strict=strict)
     check_sources(sources)
     check_out_dir(out, DATASET_OUTPUT, overwrite=overwrite)  # the dry run refuses what the real run refuses
@@ -125,7 +134,7 @@ def build(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     report(build_dataset(sources, out, chunk_settings=chunking, generation_settings=gen, dataset_settings=data,
-                         engine=engine_for(config, engine, ray_address)))
+                         engine=engine_for(loaded, engine, ray_address)))
 
 
 @dataset_app.command("regenerate")
@@ -150,9 +159,10 @@ def regenerate(
     from embedforge.dataset.writer import DATASET_OUTPUT
     from embedforge.outdir import check_out_dir
 
-    gen = generation_settings(config, **generation_flags(locals()))
+    loaded = read_config(config)  # once: its [generate], [dataset] and [engine]
+    gen = generation_settings(loaded, **generation_flags(locals()))
     # Without --roundtrip-k (or --config) the parent dataset's recorded round-trip settings are reused.
-    data = dataset_settings(config, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
+    data = dataset_settings(loaded, roundtrip_k=roundtrip_k) if (config or roundtrip_k is not None) else None
     check_out_dir(out, DATASET_OUTPUT, overwrite=overwrite)  # the dry run refuses what the real run refuses
     if dry_run:
         from embedforge.dataset.dryrun import plan_regenerate
@@ -161,7 +171,7 @@ def regenerate(
         typer.echo(f"{count} chunks\n{plan.format()}")
         return
     report(regenerate_dataset(dataset, out, generation_settings=gen, dataset_settings=data,
-                              engine=engine_for(config, engine, ray_address)))
+                              engine=engine_for(loaded, engine, ray_address)))
 
 
 @dataset_app.command("import")

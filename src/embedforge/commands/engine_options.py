@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,13 +10,8 @@ Engine = Annotated[str | None, typer.Option("--engine", help="Where the corpus a
 RayAddress = Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to join (host:6379, ray://host:10001, auto); implies --engine ray. [default: a private local Ray]")]
 
 
-def engine_for(config: Path | None, engine: str | None, ray_address: str | None) -> Any:
-    """The engine of a command: the ``[engine]`` of ``--config`` (if any), then the flags."""
+def engine_for(config: Any, engine: str | None, ray_address: str | None) -> Any:
+    """The engine of a command: the ``[engine]`` of its configuration (``read_config``'s result), then the flags."""
     from embedforge.engine import engine_from_flags
 
-    base = None
-    if config is not None:
-        from embedforge.pipeline.config import load_config
-
-        base = load_config(config).engine
-    return engine_from_flags(engine, ray_address, base)
+    return engine_from_flags(engine, ray_address, config.engine if config is not None else None)
