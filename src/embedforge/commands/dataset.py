@@ -96,12 +96,8 @@ def build(
     model: Model = None,
     chunk_tokens: Annotated[int | None, typer.Option(help="Target chunk size in tokens. [default: 200]")] = None,
     strict: Annotated[bool | None, typer.Option("--strict/--no-strict", help="Stop at the first document that cannot be read. [default: no-strict]")] = None,
-    overwrite: Overwrite = False,
-    config: Config = None,
-    dry_run: DryRun = False,
-    engine: Engine = None,
-    ray_address: RayAddress = None,
-    embedder: OldEmbedder = None,
+    overwrite: Overwrite = False, config: Config = None, dry_run: DryRun = False,
+    engine: Engine = None, ray_address: RayAddress = None, embedder: OldEmbedder = None,
 ) -> None:
     """Chunk documents, generate several questions per chunk, filter, and split into train/dev/eval.
 
